@@ -1,0 +1,118 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { accounts, apiKeys } from '../db/schema.ts';
+import { HubError } from '../errors.ts';
+import type { Caller } from '../http/env.ts';
+import { generateId, generateKey, hashKey, sameSecret } from './keys.ts';
+import {
+  accountSettingsPatchSchema, resolveSettings, type AccountSettings, type AccountSettingsPatch,
+} from './settings.ts';
+
+export interface Account {
+  id: string;
+  name: string;
+  /** The settings in force: the account's own over the config's defaults. */
+  settings: AccountSettings;
+  /** Only what the account set itself. */
+  own: AccountSettingsPatch;
+  createdAt: Date;
+}
+
+export interface IssuedKey {
+  id: string;
+  key: string;
+  label: string | null;
+  createdAt: Date;
+}
+
+/** Accounts, their settings and their keys. */
+export class AccountStore {
+  readonly #db: Database;
+  readonly #defaults: AccountSettings;
+  readonly #adminKey: string;
+
+  constructor(db: Database, defaults: AccountSettings, adminKey: string) {
+    this.#db = db;
+    this.#defaults = defaults;
+    this.#adminKey = adminKey;
+  }
+
+  async create(input: { id?: string; name: string; settings?: AccountSettingsPatch }) {
+    const id = input.id ?? generateId('acc');
+    const rows = await this.#db.insert(accounts)
+      .values({ id, name: input.name, settings: input.settings ?? {} })
+      .onConflictDoNothing()
+      .returning();
+    if (rows.length === 0) throw new HubError('conflict', { message: 'The account exists.' });
+
+    return this.#toAccount(rows[0]);
+  }
+
+  /** Creates or updates an account declared in the config. */
+  async declare(input: { id: string; name: string; settings: AccountSettingsPatch }) {
+    await this.#db.insert(accounts)
+      .values(input)
+      .onConflictDoUpdate({
+        target: accounts.id,
+        set: { name: input.name, settings: input.settings, updatedAt: new Date() },
+      });
+  }
+
+  async find(id: string): Promise<Account | undefined> {
+    const [row] = await this.#db.select().from(accounts).where(eq(accounts.id, id));
+    return row && this.#toAccount(row);
+  }
+
+  async get(id: string): Promise<Account> {
+    const account = await this.find(id);
+    if (!account) throw new HubError('not_found', { message: 'No such account.' });
+    return account;
+  }
+
+  async list(): Promise<Account[]> {
+    const rows = await this.#db.select().from(accounts).orderBy(accounts.createdAt);
+    return rows.map((row) => this.#toAccount(row));
+  }
+
+  async update(id: string, patch: { name?: string; settings?: AccountSettingsPatch }) {
+    const current = await this.get(id);
+    const settings = { ...current.own, ...patch.settings };
+
+    const [row] = await this.#db.update(accounts)
+      .set({ name: patch.name ?? current.name, settings, updatedAt: new Date() })
+      .where(eq(accounts.id, id))
+      .returning();
+    return this.#toAccount(row);
+  }
+
+  async issueKey(accountId: string, label?: string): Promise<IssuedKey> {
+    await this.get(accountId);
+
+    const key = generateKey('hub');
+    const [row] = await this.#db.insert(apiKeys)
+      .values({ id: generateId('key'), accountId, hash: hashKey(key), label: label ?? null })
+      .returning();
+    return { id: row.id, key, label: row.label, createdAt: row.createdAt };
+  }
+
+  /** Who a bearer key belongs to, or undefined for an unknown or revoked key. */
+  async authenticate(key: string): Promise<Caller | undefined> {
+    if (this.#adminKey && sameSecret(key, this.#adminKey)) return { kind: 'admin' };
+
+    const [row] = await this.#db.select({ id: apiKeys.id, accountId: apiKeys.accountId })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)));
+    return row && { kind: 'account', accountId: row.accountId, keyId: row.id };
+  }
+
+  #toAccount(row: typeof accounts.$inferSelect): Account {
+    const own = accountSettingsPatchSchema.parse(row.settings);
+    return {
+      id: row.id,
+      name: row.name,
+      settings: resolveSettings(this.#defaults, own),
+      own,
+      createdAt: row.createdAt,
+    };
+  }
+}

@@ -1,0 +1,161 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+/** One practice served by the hub. `settings` holds what the account may override. */
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Account keys, stored as a SHA-256 of the secret; the secret is shown once. */
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  hash: text('hash').notNull(),
+  label: text('label'),
+  createdAt: createdAt(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+}, (t) => [uniqueIndex('api_keys_hash').on(t.hash)]);
+
+/** Clients and contacts, keyed by the host's own reference. */
+export const recipients = pgTable('recipients', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  type: text('type').$type<'client' | 'contact'>().notNull(),
+  ref: text('ref').notNull(),
+  firstName: text('first_name'),
+  lastName: text('last_name'),
+  phone: text('phone'),
+  email: text('email'),
+  fax: text('fax'),
+  channel: text('channel'),
+  timeZone: text('time_zone'),
+  language: text('language'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('recipients_ref').on(t.accountId, t.type, t.ref)]);
+
+/** The conversation between an account and one recipient. */
+export const threads = pgTable('threads', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  recipientId: uuid('recipient_id').notNull().references(() => recipients.id),
+  lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+  unreadCount: integer('unread_count').notNull().default(0),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('threads_recipient').on(t.recipientId),
+  index('threads_account_recent').on(t.accountId, t.lastMessageAt),
+]);
+
+/**
+ * What a trigger plans messages about: an appointment, an invoice, a form request. Kept
+ * generic so a trigger plugin needs no tables of its own.
+ */
+export const subjects = pgTable('subjects', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  trigger: text('trigger').notNull(),
+  type: text('type').notNull(),
+  ref: text('ref').notNull(),
+  state: jsonb('state').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [uniqueIndex('subjects_ref').on(t.accountId, t.type, t.ref)]);
+
+export const messageStatuses = [
+  'scheduled', 'held', 'sending', 'sent', 'delivered', 'failed', 'cancelled', 'expired',
+  'suppressed', 'received',
+] as const;
+export type MessageStatus = (typeof messageStatuses)[number];
+
+export const messages = pgTable('messages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  recipientId: uuid('recipient_id').references(() => recipients.id),
+  threadId: uuid('thread_id').references(() => threads.id),
+  subjectId: uuid('subject_id').references(() => subjects.id),
+  direction: text('direction').$type<'outbound' | 'inbound'>().notNull(),
+  trigger: text('trigger').notNull(),
+  kind: text('kind').notNull(),
+  /** The plan's stable key: re-planning the same subject finds the same message by it. */
+  key: text('key').notNull(),
+  channel: text('channel').notNull(),
+  status: text('status').$type<MessageStatus>().notNull(),
+  statusReason: text('status_reason'),
+  sendAt: timestamp('send_at', { withTimezone: true }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  template: text('template'),
+  language: text('language'),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  /** Rendered (outbound) or received (inbound) content: text, subject, html. */
+  content: jsonb('content').$type<MessageContent>(),
+  address: text('address'),
+  provider: text('provider'),
+  providerId: text('provider_id'),
+  units: integer('units'),
+  attempts: integer('attempts').notNull().default(0),
+  readAt: timestamp('read_at', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [
+  uniqueIndex('messages_key').on(t.accountId, t.key),
+  index('messages_account_created').on(t.accountId, t.createdAt),
+  index('messages_thread').on(t.threadId, t.createdAt),
+  index('messages_subject').on(t.subjectId),
+  uniqueIndex('messages_provider_id').on(t.provider, t.providerId)
+    .where(sql`${t.providerId} is not null`),
+]);
+
+export interface MessageContent {
+  text?: string;
+  subject?: string;
+  html?: string;
+}
+
+/** Every status a message has had, with the time and the reason code. */
+export const messageEvents = pgTable('message_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  messageId: uuid('message_id').notNull().references(() => messages.id),
+  status: text('status').$type<MessageStatus>().notNull(),
+  reason: text('reason'),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('message_events_message').on(t.messageId, t.id)]);
+
+/**
+ * Events for the host, written in the same transaction as the change that caused them and
+ * delivered from here, so a crash between the change and the delivery loses nothing.
+ */
+export const outbox = pgTable('outbox', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  type: text('type').notNull(),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('outbox_account_created').on(t.accountId, t.createdAt)]);
+
+/** The first answer to a request with an `Idempotency-Key`, replayed for repeats. */
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  accountId: text('account_id').notNull(),
+  key: text('key').notNull(),
+  requestHash: text('request_hash').notNull(),
+  status: integer('status'),
+  response: jsonb('response'),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.accountId, t.key] })]);
+
+/** Provider events already applied, so a repeated webhook has no second effect. */
+export const providerEvents = pgTable('provider_events', {
+  provider: text('provider').notNull(),
+  eventId: text('event_id').notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.provider, t.eventId] })]);

@@ -1,0 +1,202 @@
+import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import type { Account } from '../accounts/store.ts';
+import { messages, recipients, subjects, threads } from '../db/schema.ts';
+import { HubError } from '../errors.ts';
+import type {
+  AcceptedMessage, AcceptRequest, PlannedMessage, RecipientType,
+} from '../plugins/trigger.ts';
+import type { PluginRegistry } from '../plugins/registry.ts';
+import { queueNames } from '../queue/queue.ts';
+import type { HubServices } from '../services.ts';
+import type { StatusReason } from './reasons.ts';
+import { changeStatus, pendingStatuses, recordStatus, type Executor } from './status-log.ts';
+
+type Recipient = typeof recipients.$inferSelect;
+
+interface Placement {
+  planned: PlannedMessage;
+  recipient: Recipient;
+  channel: string;
+  /** Why the message cannot be sent at all, decided before it is stored. */
+  failure?: StatusReason;
+}
+
+/**
+ * Stores a trigger's plan: the subject, the messages it wants, and a dispatch job for each new
+ * message at its send time, all in one transaction. Pending messages of the subject that the
+ * plan no longer contains are cancelled as superseded.
+ */
+export async function acceptPlan(
+  services: HubServices,
+  account: Account,
+  request: AcceptRequest,
+): Promise<AcceptedMessage[]> {
+  const people = await loadRecipients(services, request);
+  const placements = request.messages.map((planned) =>
+    place(services.plugins, planned, people));
+
+  return services.database.db.transaction(async (tx) => {
+    const subjectId = request.subject
+      ? await upsertSubject(tx, request.accountId, request.trigger, request.subject)
+      : null;
+    if (subjectId) await supersedeOthers(tx, subjectId, request, services.clock());
+
+    const accepted: AcceptedMessage[] = [];
+    for (const placement of placements) {
+      accepted.push(await storeMessage(tx, services, account, request, placement, subjectId));
+    }
+    return accepted;
+  });
+}
+
+async function loadRecipients(services: HubServices, request: AcceptRequest) {
+  const wanted = new Map<string, { type: RecipientType; ref: string }>();
+  for (const { recipient } of request.messages) {
+    wanted.set(`${recipient.type}:${recipient.ref}`, recipient);
+  }
+  if (wanted.size === 0) return new Map<string, Recipient>();
+
+  const refs = [...wanted.values()].map((r) => r.ref);
+  const rows = await services.database.db.select().from(recipients).where(and(
+    eq(recipients.accountId, request.accountId), inArray(recipients.ref, refs),
+  ));
+
+  const found = new Map(rows.map((row) => [`${row.type}:${row.ref}`, row]));
+  for (const [key, recipient] of wanted) {
+    if (!found.has(key)) {
+      throw new HubError('unprocessable', {
+        message: `No ${recipient.type} with ref "${recipient.ref}"; create it first.`,
+      });
+    }
+  }
+  return found;
+}
+
+/** Chooses the channel and checks the recipient can be reached on it. */
+function place(
+  plugins: PluginRegistry,
+  planned: PlannedMessage,
+  people: Map<string, Recipient>,
+): Placement {
+  const recipient = people.get(`${planned.recipient.type}:${planned.recipient.ref}`)!;
+  const channel = planned.channel ?? recipient.channel ?? firstReachable(plugins, recipient);
+  if (!channel || !plugins.channels.has(channel)) {
+    throw new HubError('unknown_channel', {
+      message: channel ? `No channel "${channel}" is enabled.` : 'The recipient has no address.',
+    });
+  }
+
+  const { plugin } = plugins.channel(channel);
+  const raw = recipient[plugin.addressField];
+  const check = raw ? plugin.normalizeAddress(raw) : undefined;
+  if (check?.ok) return { planned, recipient, channel };
+
+  if (planned.manual) {
+    throw new HubError('invalid_address', {
+      message: `The ${recipient.type} has no usable ${plugin.addressField} for ${channel}.`,
+    });
+  }
+  return { planned, recipient, channel, failure: 'invalid_address' };
+}
+
+function firstReachable(plugins: PluginRegistry, recipient: Recipient): string | undefined {
+  return plugins.channelIds.find((id) => recipient[plugins.channel(id).plugin.addressField]);
+}
+
+async function upsertSubject(
+  tx: Executor,
+  accountId: string,
+  trigger: string,
+  subject: NonNullable<AcceptRequest['subject']>,
+): Promise<string> {
+  const [row] = await tx.insert(subjects)
+    .values({ accountId, trigger, type: subject.type, ref: subject.ref, state: subject.state })
+    .onConflictDoUpdate({
+      target: [subjects.accountId, subjects.type, subjects.ref],
+      set: { state: subject.state, updatedAt: new Date() },
+    })
+    .returning({ id: subjects.id });
+  return row.id;
+}
+
+async function supersedeOthers(
+  tx: Executor,
+  subjectId: string,
+  request: AcceptRequest,
+  now: Date,
+): Promise<void> {
+  const keep = request.messages.map((m) => m.key);
+  const stale = await tx.select({ id: messages.id, accountId: messages.accountId })
+    .from(messages)
+    .where(and(
+      eq(messages.subjectId, subjectId),
+      inArray(messages.status, pendingStatuses),
+      keep.length ? notInArray(messages.key, keep) : sql`true`,
+    ));
+
+  for (const message of stale) {
+    await changeStatus(tx, message, { status: 'cancelled', reason: 'superseded', at: now });
+  }
+}
+
+async function storeMessage(
+  tx: Executor,
+  services: HubServices,
+  account: Account,
+  request: AcceptRequest,
+  placement: Placement,
+  subjectId: string | null,
+): Promise<AcceptedMessage> {
+  const { planned, recipient, channel, failure } = placement;
+  const now = services.clock();
+  const threadId = await ensureThread(tx, request.accountId, recipient.id);
+  const status = failure ? 'failed' : 'scheduled';
+
+  const [row] = await tx.insert(messages).values({
+    accountId: request.accountId,
+    recipientId: recipient.id,
+    threadId,
+    subjectId,
+    direction: 'outbound',
+    trigger: request.trigger,
+    kind: planned.kind,
+    key: planned.key,
+    channel,
+    status,
+    statusReason: failure ?? null,
+    sendAt: planned.sendAt,
+    expiresAt: planned.expiresAt ?? null,
+    template: planned.body ? null : `${request.trigger}/${planned.kind}`,
+    language: recipient.language ?? account.settings.language,
+    data: planned.data ?? {},
+    content: planned.body ?? null,
+    createdAt: now,
+    updatedAt: now,
+  }).onConflictDoNothing().returning({ id: messages.id });
+
+  if (!row) return existingMessage(tx, request.accountId, planned.key);
+
+  const stored = { id: row.id, accountId: request.accountId };
+  await recordStatus(tx, stored, { status, reason: failure, at: now });
+  if (!failure) {
+    await services.queue.send(tx, queueNames.dispatch, { messageId: row.id }, {
+      startAfter: planned.sendAt,
+    });
+  }
+  return { id: row.id, key: planned.key, status, created: true };
+}
+
+async function existingMessage(tx: Executor, accountId: string, key: string) {
+  const [row] = await tx.select({ id: messages.id, status: messages.status })
+    .from(messages)
+    .where(and(eq(messages.accountId, accountId), eq(messages.key, key)));
+  return { id: row.id, key, status: row.status, created: false };
+}
+
+async function ensureThread(tx: Executor, accountId: string, recipientId: string) {
+  const [row] = await tx.insert(threads)
+    .values({ accountId, recipientId })
+    .onConflictDoUpdate({ target: threads.recipientId, set: { accountId } })
+    .returning({ id: threads.id });
+  return row.id;
+}

@@ -1,0 +1,81 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import {
+  messageEvents, messages, outbox, type MessageContent, type MessageStatus,
+} from '../db/schema.ts';
+import type { StatusReason } from './reasons.ts';
+
+/** A transaction or the database itself: drizzle gives both the same query methods. */
+export type Executor = Pick<Database, 'insert' | 'update' | 'select' | 'execute'>;
+
+export interface StatusChange {
+  status: MessageStatus;
+  reason?: StatusReason | null;
+  at: Date;
+  /** Change only a message that is in one of these statuses. */
+  from?: MessageStatus[];
+  /** Other columns that change with the status. */
+  set?: Partial<{
+    content: MessageContent;
+    address: string;
+    provider: string;
+    providerId: string;
+    units: number;
+    attempts: number;
+    language: string;
+  }>;
+}
+
+/**
+ * Moves a message to a new status: the row, its status history and the host's
+ * `message.status` event change together, in the caller's transaction. Returns false, and
+ * changes nothing, when the message is no longer in one of the `from` statuses: another
+ * worker or the host got there first.
+ */
+export async function changeStatus(
+  tx: Executor,
+  message: { id: string; accountId: string },
+  change: StatusChange,
+): Promise<boolean> {
+  const where = change.from
+    ? and(eq(messages.id, message.id), inArray(messages.status, change.from))
+    : eq(messages.id, message.id);
+  const changed = await tx.update(messages)
+    .set({ ...change.set, status: change.status, statusReason: change.reason ?? null,
+      updatedAt: change.at })
+    .where(where)
+    .returning({ id: messages.id });
+  if (changed.length === 0) return false;
+
+  await recordStatus(tx, message, change);
+  return true;
+}
+
+/** Writes the history entry and the host event of a status the row already has. */
+export async function recordStatus(
+  tx: Executor,
+  message: { id: string; accountId: string },
+  change: Pick<StatusChange, 'status' | 'reason' | 'at'>,
+): Promise<void> {
+  await tx.insert(messageEvents).values({
+    messageId: message.id, status: change.status, reason: change.reason ?? null, at: change.at,
+  });
+  await tx.insert(outbox).values({
+    accountId: message.accountId,
+    type: 'message.status',
+    data: { messageId: message.id, status: change.status, reason: change.reason ?? null },
+    createdAt: change.at,
+  });
+}
+
+/** Statuses a message can still leave by being sent. */
+export const pendingStatuses: MessageStatus[] = ['scheduled', 'held'];
+
+/** Keeps the thread's order of conversations current. */
+export async function touchThread(tx: Executor, threadId: string, at: Date, unread = false) {
+  await tx.execute(sql`
+    update threads
+       set last_message_at = greatest(coalesce(last_message_at, ${at}), ${at}),
+           unread_count = unread_count + ${unread ? 1 : 0}
+     where id = ${threadId}`);
+}

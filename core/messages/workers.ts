@@ -1,0 +1,48 @@
+import type { JobResult, JobWithMetadata } from 'pg-boss';
+import type { StatusUpdate } from '../plugins/channel.ts';
+import { queueNames } from '../queue/queue.ts';
+import type { HubServices } from '../services.ts';
+import { dispatchMessage, type DispatchJob } from './dispatch.ts';
+import { applyStatusUpdate } from './provider-status.ts';
+
+/** A status for a send not yet recorded is retried this many times before it is dropped. */
+const unknownMessageRetries = 5;
+
+/**
+ * Starts the message workers. Jobs are fetched in batches and settled one by one, so one slow
+ * or failing message never holds back or fails the others in its batch.
+ */
+export async function startMessageWorkers(services: HubServices): Promise<void> {
+  const { boss } = services.queue;
+  const { queue } = services.config;
+  const polling = {
+    batchSize: queue.dispatchBatchSize,
+    pollingIntervalSeconds: queue.pollingIntervalSeconds,
+    notifyPollingIntervalSeconds: 30,
+    burstWhenBatchFull: true,
+    includeMetadata: true,
+    perJobResults: true,
+  } as const;
+
+  await boss.work(queueNames.dispatch, polling, async (jobs: JobWithMetadata<DispatchJob>[]) => {
+    return Promise.all(jobs.map(async (job): Promise<JobResult> => {
+      const outcome = await dispatchMessage(services, job).catch((error: unknown) => {
+        services.log.error({ err: error, jobId: job.id }, 'dispatch failed');
+        return 'retry' as const;
+      });
+      return { id: job.id, status: outcome === 'done' ? 'completed' : 'failed' };
+    }));
+  });
+
+  await boss.work(queueNames.status, polling, async (jobs: JobWithMetadata<StatusUpdate>[]) => {
+    return Promise.all(jobs.map(async (job): Promise<JobResult> => {
+      const outcome = await applyStatusUpdate(services, job.data).catch((error: unknown) => {
+        services.log.error({ err: error, jobId: job.id }, 'status update failed');
+        return 'error' as const;
+      });
+      const retry = outcome === 'error'
+        || (outcome === 'unknown_message' && job.retryCount < unknownMessageRetries);
+      return { id: job.id, status: retry ? 'failed' : 'completed' };
+    }));
+  });
+}

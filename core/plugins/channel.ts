@@ -1,0 +1,101 @@
+import type { Hono } from 'hono';
+import type { z } from 'zod';
+import type { Logger } from '../log.ts';
+import type { StatusReason } from '../messages/reasons.ts';
+
+/** How a channel is priced; the core turns units into credit. */
+export type Pricing = 'segment' | 'minute' | 'page' | 'free';
+
+/** Which field of a recipient holds this channel's address. */
+export type AddressField = 'phone' | 'email' | 'fax';
+
+export interface ChannelCapabilities {
+  /** Recipients can answer through this channel. */
+  replies: boolean;
+  attachments: boolean;
+  /** Recipients must opt in before the channel may be used (eFax is exempt). */
+  needsOptIn: boolean;
+  pricing: Pricing;
+}
+
+/** What a template or a host produced, ready to send. */
+export interface MessageBody {
+  text: string;
+  subject?: string;
+  html?: string;
+}
+
+export interface OutboundMessage {
+  messageId: string;
+  accountId: string;
+  /** The normalised address of the recipient. */
+  to: string;
+  /** The sender for this account and channel, when the account or the channel config has one. */
+  from?: string;
+  body: MessageBody;
+  language: string;
+}
+
+export interface SendResult {
+  /** The provider's id for what was sent; status webhooks refer to it. */
+  providerId: string;
+  /** Billable units known at send time (segments, pages); final units come with the status. */
+  units?: number;
+}
+
+export type AddressCheck = { ok: true; address: string } | { ok: false; message: string };
+
+/** A delivery status reported by a provider, applied by the core. */
+export interface StatusUpdate {
+  provider: string;
+  providerId: string;
+  status: 'sent' | 'delivered' | 'failed';
+  reason?: StatusReason;
+  units?: number;
+  /** The provider's id of this event, so a repeated webhook is applied once. */
+  eventId?: string;
+}
+
+/** What a channel tells the core; both calls only queue work and return quickly. */
+export interface ChannelEvents {
+  status(update: StatusUpdate): Promise<void>;
+}
+
+export interface ChannelContext<C> {
+  /** The channel's section of the config, validated by its `configSchema`. */
+  config: C;
+  /** The hub's public URL, which providers call back. */
+  publicUrl: string;
+  log: Logger;
+  events: ChannelEvents;
+}
+
+/** A channel set up with its provider. */
+export interface ChannelInstance {
+  /** The provider behind the channel: `twilio`, `sendgrid`, `phaxio`, `sandbox`. */
+  readonly provider: string;
+  send(message: OutboundMessage): Promise<SendResult>;
+  /** Provider webhooks, mounted by the core under `/webhooks/<provider>/`. */
+  webhooks?: Hono;
+  stop?(): Promise<void>;
+}
+
+/**
+ * A channel plugin: everything the core needs to send through one channel, whatever its
+ * provider. Exported as the default export of the plugin folder's `index.ts`.
+ */
+export interface ChannelPlugin<C = unknown> {
+  kind: 'channel';
+  /** The channel's id, named in config and in messages: `sms`, `voice`, `email`, `efax`. */
+  id: string;
+  addressField: AddressField;
+  capabilities: ChannelCapabilities;
+  /** Validates the channel's config section; must accept `{ provider: 'sandbox' }`. */
+  configSchema: z.ZodType<C>;
+  /** Normalises an address (E.164 phone, email) or says what is wrong with it. */
+  normalizeAddress(raw: string): AddressCheck;
+  /** Billable units of a rendered message: segments, started minutes, pages; 0 when free. */
+  estimateUnits(body: MessageBody): number;
+  /** Sets the channel up with the provider its config names. */
+  create(context: ChannelContext<C>): ChannelInstance;
+}
