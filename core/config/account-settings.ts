@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Expected a time of day as HH:MM, from 00:00 to 23:59');
+
+/** Whether `name` is an IANA time zone that this runtime can convert times into. */
+export function isTimeZone(name: string): boolean {
+  // Intl also takes UTC offsets such as "+05:00", which are not zones and ignore daylight saving.
+  if (!/^[A-Za-z]/.test(name)) return false;
+
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZoneSchema = z
+  .string()
+  .refine(isTimeZone, 'Expected an IANA time zone such as America/New_York');
+
+export const languageSchema = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'Expected a language tag such as en or es-MX');
+
+const descriptions = {
+  messagingEnabled:
+    'Whether the hub sends messages for the account at all; while off, due messages are ' +
+    'suppressed.',
+  optInRequired:
+    'Whether recipients must opt in before their first message. eFax never needs opt-in.',
+  timeZone: "The practice's IANA time zone, used for recipients who have none of their own.",
+  language: 'Language of messages to recipients who have none of their own.',
+  quietHours:
+    "The window in which sms and voice messages may go out, in the recipient's local time. " +
+    'A message due outside it waits for the next start.',
+  quietHoursStart: 'Earliest time of day (HH:MM) an sms or voice message may go out.',
+  quietHoursEnd: 'Time of day (HH:MM) after which no sms or voice message goes out.',
+  practiceName: 'The practice name that templates show to patients.',
+  practicePhone: 'The phone number that templates give for reaching the practice.',
+} as const;
+
+/**
+ * The settings of one account, every one required. The HTTP API derives its request bodies
+ * from this (`.partial()` for updates); the config file gives them defaults.
+ */
+export const accountSettingsSchema = z.strictObject({
+  messagingEnabled: z.boolean().describe(descriptions.messagingEnabled),
+  optInRequired: z.boolean().describe(descriptions.optInRequired),
+  timeZone: timeZoneSchema.describe(descriptions.timeZone),
+  language: languageSchema.describe(descriptions.language),
+  quietHours: z
+    .strictObject({
+      start: clockTime.describe(descriptions.quietHoursStart),
+      end: clockTime.describe(descriptions.quietHoursEnd),
+    })
+    .describe(descriptions.quietHours),
+  practiceName: z.string().max(200).describe(descriptions.practiceName),
+  practicePhone: z.string().max(40).describe(descriptions.practicePhone),
+});
+
+export type AccountSettings = z.infer<typeof accountSettingsSchema>;
+
+/** The same settings with the values a new account starts from. */
+export const accountDefaultsSchema = z
+  .strictObject({
+    messagingEnabled: z.boolean().default(true).describe(descriptions.messagingEnabled),
+    optInRequired: z.boolean().default(false).describe(descriptions.optInRequired),
+    timeZone: timeZoneSchema.default('America/New_York').describe(descriptions.timeZone),
+    language: languageSchema.default('en').describe(descriptions.language),
+    quietHours: z
+      .strictObject({
+        start: clockTime.default('08:00').describe(descriptions.quietHoursStart),
+        end: clockTime.default('21:00').describe(descriptions.quietHoursEnd),
+      })
+      .prefault({})
+      .describe(descriptions.quietHours),
+    practiceName: z.string().max(200).default('').describe(descriptions.practiceName),
+    practicePhone: z.string().max(40).default('').describe(descriptions.practicePhone),
+  })
+  .prefault({})
+  .describe('The settings a new account starts with, unless the request or the file says else.');
+
+export const accountIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'Expected letters, digits, - and _ (at most 64)');
+
+/** An account declared as code in the file rather than created through the API. */
+export const declaredAccountSchema = z
+  .strictObject({
+    id: accountIdSchema.describe('The id the host uses for this account.'),
+    name: z.string().min(1).max(200).describe('A name for the account, shown to admins.'),
+    ...accountSettingsSchema.partial().shape,
+  })
+  .describe('One account. Settings not given here come from defaults.account.');
