@@ -38,6 +38,12 @@ function serializeError(error: unknown): Record<string, unknown> {
     type: error.name,
     code: typeof coded.code === 'string' || typeof coded.code === 'number' ? coded.code : undefined,
     status: typeof coded.status === 'number' ? coded.status : undefined,
-    stack: error.stack?.split('\n').slice(1, 6).join('\n'),
+    stack: callSites(error.stack),
   };
+}
+
+/** The stack without its message, which can span lines (drizzle quotes query parameters). */
+function callSites(stack: string | undefined): string | undefined {
+  const frames = stack?.split('\n').filter((line) => line.startsWith('    at '));
+  return frames?.slice(0, 6).join('\n');
 }

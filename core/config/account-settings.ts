@@ -40,7 +40,12 @@ const descriptions = {
   quietHoursEnd: 'Time of day (HH:MM) after which no sms or voice message goes out.',
   practiceName: 'The practice name that templates show to patients.',
   practicePhone: 'The phone number that templates give for reaching the practice.',
+  senders:
+    'The sender per channel id: a phone number for sms and voice, an address for email, a ' +
+    'fax number for efax. A channel without one uses its provider setting.',
 } as const;
+
+const sendersSchema = z.record(z.string().max(32), z.string().min(1).max(320));
 
 /**
  * The settings of one account, every one required. The HTTP API derives its request bodies
@@ -59,6 +64,7 @@ export const accountSettingsSchema = z.strictObject({
     .describe(descriptions.quietHours),
   practiceName: z.string().max(200).describe(descriptions.practiceName),
   practicePhone: z.string().max(40).describe(descriptions.practicePhone),
+  senders: sendersSchema.describe(descriptions.senders),
 });
 
 export type AccountSettings = z.infer<typeof accountSettingsSchema>;
@@ -79,6 +85,7 @@ export const accountDefaultsSchema = z
       .describe(descriptions.quietHours),
     practiceName: z.string().max(200).default('').describe(descriptions.practiceName),
     practicePhone: z.string().max(40).default('').describe(descriptions.practicePhone),
+    senders: sendersSchema.default({}).describe(descriptions.senders),
   })
   .prefault({})
   .describe('The settings a new account starts with, unless the request or the file says else.');

@@ -8,7 +8,9 @@ import type {
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
+import { TemplateRenderError } from '../templates/index.ts';
 import type { StatusReason } from './reasons.ts';
+import { renderMessage } from './render.ts';
 import { changeStatus, pendingStatuses, recordStatus, type Executor } from './status-log.ts';
 
 type Recipient = typeof recipients.$inferSelect;
@@ -32,8 +34,10 @@ export async function acceptPlan(
   request: AcceptRequest,
 ): Promise<AcceptedMessage[]> {
   const people = await loadRecipients(services, request);
-  const placements = request.messages.map((planned) =>
-    place(services.plugins, planned, people));
+  const placements = request.messages.map((planned) => {
+    const placement = place(services.plugins, planned, people);
+    return placement.failure ? placement : checkTemplate(services, account, request, placement);
+  });
 
   return services.database.db.transaction(async (tx) => {
     const subjectId = request.subject
@@ -97,6 +101,42 @@ function place(
     });
   }
   return { planned, recipient, channel, failure: 'invalid_address' };
+}
+
+/**
+ * A message rendered from a template needs that template for its channel. A person sending
+ * through the API learns of a missing template or variable at once; a planned message fails.
+ */
+function checkTemplate(
+  services: HubServices,
+  account: Account,
+  request: AcceptRequest,
+  placement: Placement,
+): Placement {
+  const { planned, recipient, channel } = placement;
+  if (planned.body) return placement;
+
+  const language = recipient.language ?? account.settings.language;
+  const ref = { trigger: request.trigger, kind: planned.kind, channel };
+  if (!services.templates.has(ref, language, account.id)) {
+    if (!planned.manual) return { ...placement, failure: 'template_error' };
+    throw new HubError('unknown_template', {
+      message: `No template "${request.trigger}/${planned.kind}" for ${channel}.`,
+    });
+  }
+
+  if (planned.manual) {
+    try {
+      renderMessage(services.templates, account, recipient, {
+        template: `${request.trigger}/${planned.kind}`, channel, language,
+        data: planned.data ?? {},
+      });
+    } catch (error) {
+      if (!(error instanceof TemplateRenderError)) throw error;
+      throw new HubError('template_error', { message: error.message, cause: error });
+    }
+  }
+  return placement;
 }
 
 function firstReachable(plugins: PluginRegistry, recipient: Recipient): string | undefined {

@@ -3,11 +3,12 @@ import type { JobWithMetadata } from 'pg-boss';
 import type { Account } from '../accounts/store.ts';
 import { messages, recipients, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
-import type { MessageBody } from '../plugins/channel.ts';
+import type { MessageBody, SendResult } from '../plugins/channel.ts';
 import { ProviderError } from '../plugins/provider-error.ts';
 import type { HubServices } from '../services.ts';
 import { TemplateRenderError } from '../templates/index.ts';
 import type { StatusReason } from './reasons.ts';
+import { renderMessage } from './render.ts';
 import { changeStatus, touchThread } from './status-log.ts';
 
 export interface DispatchJob {
@@ -90,30 +91,18 @@ function renderBody(
 ): MessageBody | undefined {
   if (!message.template) return message.content as MessageBody;
 
-  const [trigger, kind] = message.template.split('/');
   try {
-    const rendered = services.templates.render({
-      trigger, kind, channel: message.channel,
+    return renderMessage(services.templates, account, recipient, {
+      template: message.template,
+      channel: message.channel,
       language: message.language ?? account.settings.language,
-      accountId: account.id,
-      timeZone: recipient.timeZone ?? account.settings.timeZone,
-      data: templateData(account, recipient, message),
+      data: message.data,
     });
-    return { text: rendered.text, subject: rendered.subject, html: rendered.html };
   } catch (error) {
     if (!(error instanceof TemplateRenderError)) throw error;
     log.error({ err: error, template: message.template }, 'template failed to render');
     return undefined;
   }
-}
-
-/** The minimum a template needs about the people involved (HIPAA: no more than that). */
-function templateData(account: Account, recipient: Recipient, message: Message) {
-  return {
-    ...message.data,
-    recipient: { firstName: recipient.firstName ?? '', lastName: recipient.lastName ?? '' },
-    practice: { name: account.settings.practiceName, phone: account.settings.practicePhone },
-  };
 }
 
 interface Sending {
@@ -139,8 +128,9 @@ async function send(services: HubServices, sending: Sending): Promise<DispatchOu
     return 'done';
   }
 
+  let result: SendResult;
   try {
-    const result = await channel.instance!.send({
+    result = await channel.instance!.send({
       messageId: message.id,
       accountId: account.id,
       to: address.address,
@@ -148,12 +138,14 @@ async function send(services: HubServices, sending: Sending): Promise<DispatchOu
       body,
       language: message.language ?? account.settings.language,
     });
-    await markSent(services, message, channel.instance!.provider, result);
-    log.info({ channel: message.channel, provider: channel.instance!.provider }, 'message sent');
-    return 'done';
   } catch (error) {
     return handleSendError(services, message, error, job, log);
   }
+
+  const units = result.units ?? channel.plugin.estimateUnits(body);
+  await markSent(services, message, channel.instance!.provider, { ...result, units });
+  log.info({ channel: message.channel, provider: channel.instance!.provider }, 'message sent');
+  return 'done';
 }
 
 async function markSending(

@@ -73,9 +73,10 @@ export const pendingStatuses: MessageStatus[] = ['scheduled', 'held'];
 
 /** Keeps the thread's order of conversations current. */
 export async function touchThread(tx: Executor, threadId: string, at: Date, unread = false) {
+  const time = at.toISOString();
   await tx.execute(sql`
     update threads
-       set last_message_at = greatest(coalesce(last_message_at, ${at}), ${at}),
+       set last_message_at = greatest(last_message_at, ${time}::timestamptz),
            unread_count = unread_count + ${unread ? 1 : 0}
      where id = ${threadId}`);
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
 import type { LoadedConfig } from '../config/load.ts';
 import { HubError, StartupError } from '../errors.ts';
 import type { ChannelInstance, ChannelPlugin } from './channel.ts';
@@ -150,7 +151,9 @@ function validatePluginConfig(
   problems: string[],
 ): unknown {
   try {
-    return loaded.validateSection(path, plugin.configSchema) ?? {};
+    // A plugin without a section in the file gets its defaults, as if the section were empty.
+    const schema = z.preprocess((value) => value ?? {}, plugin.configSchema);
+    return loaded.validateSection(path, schema);
   } catch (error) {
     problems.push(`${plugin.kind} plugin "${plugin.id}": ${(error as Error).message}`);
     return undefined;

@@ -60,6 +60,8 @@ export interface AcceptedMessage {
 export interface TriggerContext<C> {
   config: C;
   log: Logger;
+  /** The hub's clock; tests run it ahead. */
+  clock: () => Date;
   /**
    * Stores the subject and the planned messages in one transaction and queues their
    * dispatch; a message whose key exists already is kept as it is.

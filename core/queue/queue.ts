@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { fromDrizzle, PgBoss, type SendOptions } from 'pg-boss';
+import { fromDrizzle, PgBoss, type QueueOptions, type SendOptions } from 'pg-boss';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 
@@ -62,15 +62,24 @@ export function createJobQueue(url: string, settings: QueueSettings, log: Logger
 async function startQueues(boss: PgBoss, settings: QueueSettings): Promise<void> {
   await boss.start();
 
-  for (const name of Object.values(queueNames)) {
-    await boss.createQueue(name, {
-      retryLimit: settings.retryLimit,
-      retryDelay: settings.retryDelaySeconds,
-      retryBackoff: settings.retryBackoff,
-      retryDelayMax: 3600,
-      expireInSeconds: 300,
-      deleteAfterSeconds: 24 * 3600,
-      notify: true,
-    });
-  }
+  const common = { expireInSeconds: 300, deleteAfterSeconds: 24 * 3600, notify: true };
+  await ensureQueue(boss, queueNames.dispatch, {
+    ...common,
+    retryLimit: settings.retryLimit,
+    retryDelay: settings.retryDelaySeconds,
+    retryBackoff: settings.retryBackoff,
+    retryDelayMax: 3600,
+  });
+
+  // A provider may report a status before the send it belongs to is recorded; such a report
+  // is retried soon and often rather than on the dispatch schedule.
+  await ensureQueue(boss, queueNames.status, {
+    ...common, retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 60,
+  });
+}
+
+/** Creates the queue, or brings an existing one's options up to date with this version. */
+async function ensureQueue(boss: PgBoss, name: QueueName, options: QueueOptions): Promise<void> {
+  await boss.createQueue(name, options);
+  await boss.updateQueue(name, options);
 }

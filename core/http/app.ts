@@ -1,0 +1,102 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import { sql } from 'drizzle-orm';
+import { bodyLimit } from 'hono/body-limit';
+import { HubError } from '../errors.ts';
+import { acceptPlan } from '../messages/accept.ts';
+import { RecipientStore } from '../recipients/store.ts';
+import type { HubServices } from '../services.ts';
+import { authenticate, scopeToAccount } from './auth.ts';
+import type { HubEnv } from './env.ts';
+import { handleError, targetName, validationError } from './errors.ts';
+import { idempotency } from './idempotency.ts';
+import { requestContext } from './request-context.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { recipientRoutes } from './routes/recipients.ts';
+
+export type HubApp = OpenAPIHono<HubEnv>;
+
+/** The hub's HTTP API, provider webhooks, health checks and API documentation. */
+export function createApp(services: HubServices): HubApp {
+  const app = new OpenAPIHono<HubEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(targetName(result.target), result.error);
+    },
+  });
+
+  app.use(requestContext(services.log));
+  app.use(bodyLimit({
+    maxSize: services.config.server.bodyLimitBytes,
+    onError: () => { throw new HubError('payload_too_large'); },
+  }));
+  app.onError(handleError);
+  app.notFound(() => { throw new HubError('not_found', { message: 'No such route.' }); });
+
+  healthRoutes(app, services);
+  documentationRoutes(app);
+  webhookRoutes(app, services);
+  apiRoutes(app, services);
+  return app;
+}
+
+function healthRoutes(app: HubApp, services: HubServices): void {
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/readyz', async (c) => {
+    try {
+      await services.database.db.execute(sql`select 1`);
+      const queue = await services.queue.boss.isInstalled();
+      if (!queue) throw new Error('the queue schema is not installed');
+      return c.json({ status: 'ready', database: 'ok', queue: 'ok' });
+    } catch (error) {
+      services.log.warn({ err: error }, 'not ready');
+      throw new HubError('unavailable', { cause: error });
+    }
+  });
+}
+
+function documentationRoutes(app: HubApp): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http', scheme: 'bearer',
+    description: 'The admin key, or an account key issued by `POST /v1/accounts/{id}/keys`.',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Messaging hub',
+      version: '1',
+      description: 'SMS, voice, email and eFax for healthcare software.',
+    },
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Messaging hub API' }));
+}
+
+function webhookRoutes(app: HubApp, services: HubServices): void {
+  for (const { instance } of services.plugins.channels.values()) {
+    if (instance?.webhooks) app.route(`/webhooks/${instance.provider}`, instance.webhooks);
+  }
+}
+
+function apiRoutes(app: HubApp, services: HubServices): void {
+  const { db } = services.database;
+  app.use('/v1/*', authenticate(services.accounts));
+  app.use('/v1/accounts/:accountId', scopeToAccount());
+  app.use('/v1/accounts/:accountId/*', scopeToAccount(), idempotency(db));
+
+  accountRoutes(app, services.accounts);
+  recipientRoutes(app, new RecipientStore(db), services.plugins.channelIds);
+  messageRoutes(app, db);
+
+  for (const [id, { plugin, config }] of services.plugins.triggers) {
+    plugin.routes(app, {
+      config,
+      log: services.log.child({ plugin: id }),
+      clock: services.clock,
+      accept: async (request) => {
+        const account = await services.accounts.get(request.accountId);
+        return acceptPlan(services, account, request);
+      },
+    });
+  }
+}

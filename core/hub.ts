@@ -1,0 +1,207 @@
+import type { AddressInfo } from 'node:net';
+import { join, dirname } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import type { DestinationStream } from 'pino';
+import { AccountStore } from './accounts/store.ts';
+import { loadOrCreateAdminKey } from './admin-key.ts';
+import { loadConfig, type LoadedConfig } from './config/load.ts';
+import { applyMigrations, connectDatabase, type DatabaseConnection } from './db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './db/embedded.ts';
+import { createApp, type HubApp } from './http/app.ts';
+import { createLogger, type Logger } from './log.ts';
+import { startMessageWorkers } from './messages/workers.ts';
+import { defaultConfigFile, fromProject, projectRoot } from './paths.ts';
+import type { StatusUpdate } from './plugins/channel.ts';
+import { loadPlugins, type PluginRegistry } from './plugins/registry.ts';
+import { createJobQueue, queueNames, type JobQueue } from './queue/queue.ts';
+import type { Clock, HubServices } from './services.ts';
+import { checkTemplates } from './plugins/required-templates.ts';
+import { TemplateEngine } from './templates/index.ts';
+
+export type Role = 'api' | 'worker' | 'all';
+
+export interface HubOptions {
+  configFile?: string;
+  /** The environment `${VAR}` reads; the process environment by default. */
+  env?: Record<string, string | undefined>;
+  /** Overrides the config's role. */
+  role?: Role;
+  clock?: Clock;
+  /** Where log lines go; standard output by default. */
+  logDestination?: DestinationStream;
+}
+
+/** A running hub: its HTTP app, its URL when it serves HTTP, and its services. */
+export interface Hub {
+  readonly services: HubServices;
+  readonly app: HubApp;
+  /** The HTTP server's address, when this process serves the API. */
+  readonly url?: string;
+  readonly adminKey: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the hub: config, database (embedded when no URL is configured), migrations, plugins,
+ * templates, queue, workers and HTTP server, in that order. Anything wrong stops the start with
+ * an error that says what, and what was already started is stopped again.
+ */
+export async function startHub(options: HubOptions = {}): Promise<Hub> {
+  const loaded = loadConfig(options.configFile ?? defaultConfigFile, options.env);
+  const { config } = loaded;
+  const log = createLogger(config.logging, options.logDestination);
+  const stack = new ShutdownStack(log);
+
+  try {
+    return await assemble(loaded, options, log, stack);
+  } catch (error) {
+    await stack.unwind();
+    throw error;
+  }
+}
+
+async function assemble(
+  loaded: LoadedConfig,
+  options: HubOptions,
+  log: Logger,
+  stack: ShutdownStack,
+): Promise<Hub> {
+  const { config } = loaded;
+  const role = options.role ?? config.server.role;
+
+  const plugins = await loadPlugins(loaded, projectRoot);
+  const templates = await TemplateEngine.load({ ...config.templates, dir: fromProject(config.templates.dir) });
+  checkTemplates(templates, plugins);
+
+  const url = await databaseUrl(loaded, log, stack);
+  const database = connectDatabase(url, config.database.poolSize, log);
+  stack.push('database', () => database.close());
+  await applyMigrations(database, log);
+
+  const queue = createJobQueue(url, config.queue, log);
+  await queue.start();
+  stack.push('queue', () => queue.stop(config.server.shutdownTimeoutSeconds * 1000));
+
+  const adminKey = await adminKeyFor(loaded, log);
+  const services: HubServices = {
+    config, log, clock: options.clock ?? (() => new Date()), database, queue, plugins, templates,
+    accounts: new AccountStore(database.db, config.defaults.account, adminKey),
+  };
+  await declareAccounts(services);
+  setUpChannels(services, plugins, queue, stack);
+
+  const app = createApp(services);
+  if (role !== 'api') await startMessageWorkers(services);
+  const server = role === 'worker' ? undefined : await listen(app, services, stack);
+
+  log.info({ role, url: server?.url }, 'hub started');
+  return { services, app, url: server?.url, adminKey, stop: () => stack.unwind() };
+}
+
+async function databaseUrl(loaded: LoadedConfig, log: Logger, stack: ShutdownStack) {
+  const { database } = loaded.config;
+  if (database.url) return database.url;
+
+  log.info('no database url configured: starting the embedded PostgreSQL');
+  const server: EmbeddedPostgresServer = await startEmbeddedPostgres({
+    dataDir: fromProject(database.embedded.dataDir),
+    port: database.embedded.port,
+    log,
+  });
+  stack.push('embedded postgres', () => server.stop());
+  return server.url;
+}
+
+async function adminKeyFor(loaded: LoadedConfig, log: Logger): Promise<string> {
+  const configured = loaded.config.security.adminKey;
+  if (configured) return configured;
+
+  const file = join(dirname(fromProject(loaded.config.database.embedded.dataDir)), 'admin-key');
+  const { key, created } = await loadOrCreateAdminKey(file);
+  log.info({ file }, created ? 'admin key generated' : 'admin key read from the data folder');
+  return key;
+}
+
+async function declareAccounts(services: HubServices): Promise<void> {
+  for (const { id, name, ...settings } of services.config.accounts ?? []) {
+    await services.accounts.declare({ id, name, settings });
+  }
+}
+
+function setUpChannels(
+  services: HubServices,
+  plugins: PluginRegistry,
+  queue: JobQueue,
+  stack: ShutdownStack,
+): void {
+  const events = {
+    status: async (update: StatusUpdate) => {
+      await queue.boss.send(queueNames.status, update);
+    },
+  };
+
+  for (const [id, channel] of plugins.channels) {
+    channel.instance = channel.plugin.create({
+      config: channel.config,
+      publicUrl: services.config.server.publicUrl,
+      log: services.log.child({ plugin: id }),
+      events,
+    });
+    const { instance } = channel;
+    if (instance.stop) stack.push(`channel ${id}`, () => instance.stop!());
+  }
+}
+
+async function listen(app: HubApp, services: HubServices, stack: ShutdownStack) {
+  const { host, port } = services.config.server;
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(started));
+    started.once('error', reject);
+  });
+  stack.push('http server', () => closeServer(server));
+
+  const address = server.address() as AddressInfo;
+  return { url: `http://${host}:${address.port}` };
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+}
+
+/**
+ * What has been started, stopped again in reverse order: the HTTP server first, so no new
+ * work arrives, then the queue, which waits for jobs in flight, then the database.
+ */
+class ShutdownStack {
+  readonly #log: Logger;
+  readonly #steps: Array<{ name: string; stop: () => Promise<void> }> = [];
+  #unwinding?: Promise<void>;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  push(name: string, stop: () => Promise<void>): void {
+    this.#steps.push({ name, stop });
+  }
+
+  unwind(): Promise<void> {
+    this.#unwinding ??= this.#run();
+    return this.#unwinding;
+  }
+
+  async #run(): Promise<void> {
+    for (const step of this.#steps.reverse()) {
+      try {
+        await step.stop();
+        this.#log.debug({ step: step.name }, 'stopped');
+      } catch (error) {
+        this.#log.error({ err: error, step: step.name }, 'failed to stop cleanly');
+      }
+    }
+    this.#log.info('hub stopped');
+  }
+}
