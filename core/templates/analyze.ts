@@ -118,10 +118,10 @@ function visitStatement(node: hbs.AST.Statement, walk: Walk): void {
 }
 
 function visitCall(node: Call, walk: Walk): void {
-  const hash = node.hash?.pairs ?? [];
-  const isCall = node.type === 'SubExpression' || node.params.length > 0 || hash.length > 0;
   if (node.path.type !== 'PathExpression') return;
 
+  const hash = node.hash?.pairs ?? [];
+  const isCall = node.type === 'SubExpression' || node.params.length > 0 || hash.length > 0;
   const path = node.path as hbs.AST.PathExpression;
   const name = path.parts.length === 1 && !path.data && path.depth === 0 ? path.parts[0] : '';
   const spec = Object.hasOwn(hubHelpers, name) ? hubHelpers[name] : undefined;

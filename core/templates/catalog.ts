@@ -72,6 +72,7 @@ export async function readTemplateFolder(dir: string): Promise<TemplateFolder> {
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
     .filter((relative) => !relative.split(path.sep).some((segment) => segment.startsWith('.')))
     .sort();
+
   const files: TemplateFile[] = [];
   const problems: TemplateProblem[] = [];
 
