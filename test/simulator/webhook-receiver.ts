@@ -68,6 +68,11 @@ export class WebhookReceiver {
     return this.on(path);
   }
 
+  clear(): void {
+    this.received.length = 0;
+    this.answers.clear();
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
