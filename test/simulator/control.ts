@@ -2,7 +2,9 @@ import type { Context } from 'hono';
 import type { SimApp, SimEnv } from './context.ts';
 import type { FailForSpec, FailNextSpec } from './faults.ts';
 import type { Provider, WebhookUrls } from './options.ts';
+import type { InboundEmail } from './sendgrid-inbound.ts';
 import type { Simulator } from './server.ts';
+import type { InboundSms } from './twilio-inbound.ts';
 
 type Json = Record<string, any>;
 type Trigger = (sim: Simulator, body: Json) => Promise<unknown>;
@@ -11,7 +13,7 @@ type Trigger = (sim: Simulator, body: Json) => Promise<unknown>;
 const triggers: Record<string, Trigger> = {
   'twilio/message-status': (sim, body) =>
     sim.twilio.messages.sendStatus(body.sid, body.status, body.errorCode),
-  'twilio/inbound-sms': (sim, body) => sim.twilio.inbound.receive(body as never),
+  'twilio/inbound-sms': (sim, body) => sim.twilio.inbound.receive(body as InboundSms),
   'twilio/call-connect': (sim, body) => sim.twilio.calls.connect(body.sid),
   'twilio/gather': (sim, body) =>
     sim.twilio.calls.pressDigits(body.sid, body.digits, body.actionUrl),
@@ -21,7 +23,7 @@ const triggers: Record<string, Trigger> = {
     body.messageId
       ? sim.sendgrid.sendEvents(body.messageId, body.events)
       : sim.sendgrid.postEvents(body.events),
-  'sendgrid/inbound-parse': (sim, body) => sim.sendgrid.receive(body as never),
+  'sendgrid/inbound-parse': (sim, body) => sim.sendgrid.receive(body as InboundEmail),
   'phaxio/fax-completed': (sim, body) => sim.phaxio.complete(Number(body.id)),
   'phaxio/fax-received': (sim, body) => {
     const pdf = body.pdfBase64 ? Buffer.from(body.pdfBase64, 'base64') : undefined;

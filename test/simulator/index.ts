@@ -13,8 +13,13 @@ export type { RecordedFile, RecordedRequest } from './recorder.ts';
 export type { BackgroundFailure, SentWebhook, WebhookReply } from './webhooks.ts';
 export type { MessageResource, MessageStatus, SmsDestination } from './twilio-messages.ts';
 export type { InboundMedia, InboundSms, InboundSmsResult } from './twilio-inbound.ts';
-export type { CallBehavior, StoredCall, VoiceReply } from './twilio-calls.ts';
-export type { CallResource, CallStatus } from './twilio-call-resource.ts';
+export type {
+  CallBehavior,
+  CallResource,
+  CallStatus,
+  StoredCall,
+  VoiceReply,
+} from './twilio-call-resource.ts';
 export type { EventRequest, MailboxBehavior } from './sendgrid.ts';
 export type { MailEvent, MailEventType, StoredMail } from './sendgrid-events.ts';
 export type { InboundAttachment, InboundEmail } from './sendgrid-inbound.ts';

@@ -58,6 +58,8 @@ export interface SimulatorOptions {
   webhookDelayMs?: number;
   /** How long a webhook may take to answer before the simulator gives up. Defaults to 10 s. */
   webhookTimeoutMs?: number;
+  /** Keep every API call in `sim.requests`. Defaults to true; benchmarks may turn it off. */
+  recordRequests?: boolean;
 }
 
 /** Credentials used when a test passes none: fixed, so that hub configs can name them. */
@@ -83,6 +85,7 @@ export interface ResolvedOptions {
   autoWebhooks: boolean;
   webhookDelayMs: number;
   webhookTimeoutMs: number;
+  recordRequests: boolean;
 }
 
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
@@ -95,5 +98,6 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     autoWebhooks: options.autoWebhooks ?? true,
     webhookDelayMs: options.webhookDelayMs ?? 0,
     webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+    recordRequests: options.recordRequests ?? true,
   };
 }

@@ -12,8 +12,8 @@ import {
   type FaxResource,
 } from './phaxio-fax.ts';
 import { sendPhaxioWebhook } from './phaxio-webhooks.ts';
-import { phaxioError } from './provider-errors.ts';
 import { isPhoneNumber } from './phone.ts';
+import { phaxioError } from './provider-errors.ts';
 import type { WebhookReply } from './webhooks.ts';
 
 export interface StoredFax {

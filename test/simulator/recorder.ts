@@ -30,7 +30,13 @@ export interface RecordedRequest {
 
 export class Recorder {
   readonly requests: RecordedRequest[] = [];
+  private readonly keep: boolean;
   private seq = 0;
+
+  /** With `keep` off nothing is kept; the gate still gets an entry to note the status on. */
+  constructor(keep = true) {
+    this.keep = keep;
+  }
 
   record(provider: Provider, request: Request, body: ParsedBody): RecordedRequest {
     const url = new URL(request.url);
@@ -52,7 +58,7 @@ export class Recorder {
       })),
       time: new Date().toISOString(),
     };
-    this.requests.push(entry);
+    if (this.keep) this.requests.push(entry);
     return entry;
   }
 

@@ -152,6 +152,7 @@ export class SendGridMail {
     const event = (type: MailEventType, fields: Record<string, unknown> = {}) =>
       buildEvent(mail, recipient, type, fields);
     const address = recipient.email.toLowerCase();
+    // SendGrid drops mail to a suppressed address before processing it, so no `processed`.
     const suppressedFor = this.suppressed.get(address);
     if (suppressedFor) return [event('dropped', { reason: suppressedFor })];
 

@@ -8,12 +8,14 @@ import { providerGate } from './gate.ts';
 import {
   resolveOptions,
   type PhaxioCredentials,
+  type Provider,
   type SendGridCredentials,
   type SimulatorOptions,
   type TwilioCredentials,
   type WebhookUrls,
 } from './options.ts';
 import { authorizePhaxio, PhaxioFaxes } from './phaxio.ts';
+import { providerError } from './provider-errors.ts';
 import { Recorder, type RecordedRequest } from './recorder.ts';
 import { authorizeSendGrid, SendGridMail } from './sendgrid.ts';
 import { TwilioCalls } from './twilio-calls.ts';
@@ -40,7 +42,7 @@ export class Simulator {
       options: resolved,
       urls: { ...options.webhookUrls },
       baseUrl: '',
-      recorder: new Recorder(),
+      recorder: new Recorder(resolved.recordRequests),
       webhooks: new WebhookSender({
         delayMs: resolved.webhookDelayMs,
         timeoutMs: resolved.webhookTimeoutMs,
@@ -170,9 +172,20 @@ export class Simulator {
     this.phaxio.mount(app);
     mountControl(app, this);
 
+    app.notFound((c) => {
+      const provider = providerOf(c.req.path);
+      return provider ? providerError(provider, 404) : c.json({ error: 'Not found' }, 404);
+    });
     app.onError((error, c) => c.json({ error: error.message }, 500));
     return app;
   }
+}
+
+function providerOf(path: string): Provider | undefined {
+  if (path.startsWith('/2010-04-01/')) return 'twilio';
+  if (path.startsWith('/v3/')) return 'sendgrid';
+  if (path.startsWith('/v2.1/')) return 'phaxio';
+  return undefined;
 }
 
 /** Starts a simulator on a free loopback port. */

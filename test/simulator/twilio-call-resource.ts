@@ -41,6 +41,44 @@ export interface CallResource {
   uri: string;
 }
 
+/** How the simulated callee behaves. */
+export interface CallBehavior {
+  /** Reject the call at once with this error code. */
+  reject?: number;
+  /** How the call ends. Defaults to `completed` (answered). */
+  outcome?: 'completed' | 'busy' | 'no-answer' | 'failed';
+  /** Length of an answered call. Defaults to 12 s. */
+  durationSec?: number;
+  /** `AnsweredBy` when the call asked for machine detection. Defaults to `human`. */
+  answeredBy?: 'human' | 'machine_start' | 'fax' | 'unknown';
+  /** Keys pressed at the first `<Gather>`. Without them the caller presses nothing. */
+  digits?: string;
+  /** Stay on the line at a `<Gather>` until `pressDigits()` or `hangUp()`. */
+  holdForInput?: boolean;
+}
+
+export interface StoredCall {
+  resource: CallResource;
+  /** What the create asked to run: `Url` (with `Method`) or inline `Twiml`. */
+  source: { url?: string; method?: string; twiml?: string };
+  statusCallback?: string;
+  statusCallbackMethod: string;
+  /** The `StatusCallbackEvent` subscriptions; Twilio's default is `completed` only. */
+  events: Set<string>;
+  machineDetection: boolean;
+  /** Every TwiML document the call ran, in order. */
+  twiml: string[];
+  /** Where the current document came from; relative Gather actions resolve against it. */
+  documentUrl?: string;
+  sequence: number;
+  digitsPressed: boolean;
+}
+
+export interface VoiceReply {
+  status: number;
+  twiml: string;
+}
+
 /** What a started minute costs, so that the hub's cost settlement has a price to read. */
 const minutePrice = 0.014;
 

@@ -59,7 +59,7 @@ export async function sendTwilioWebhook(
     'I-Twilio-Idempotency-Token': randomUUID(),
     'User-Agent': 'TwilioProxy/1.1',
   };
-  if (!get) headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+  if (!get) headers['Content-Type'] = 'application/x-www-form-urlencoded';
 
   const body = get ? undefined : form.toString();
   return ctx.webhooks.send({

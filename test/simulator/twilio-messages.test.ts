@@ -85,6 +85,11 @@ describe('Twilio Messages API', () => {
     await expect(send).rejects.toMatchObject({ status: 401, code: 20003 });
   });
 
+  it('answers 404 with 20404 for an unknown message', async () => {
+    const fetchUnknown = twilioClient().messages('SM' + '0'.repeat(32)).fetch();
+    await expect(fetchUnknown).rejects.toMatchObject({ status: 404, code: 20404 });
+  });
+
   it('refuses an invalid number with 21211', async () => {
     const send = twilioClient().messages.create({ to: '+1555', from: hubNumber, body: 'x' });
     await expect(send).rejects.toMatchObject({ status: 400, code: 21211 });

@@ -1,6 +1,6 @@
 import type { SimApp, SimContext } from './context.ts';
-import { isPhoneNumber } from './phone.ts';
 import { field, fieldList, type Params } from './parse-body.ts';
+import { isPhoneNumber } from './phone.ts';
 import { twilioError } from './provider-errors.ts';
 import { countSegments } from './segments.ts';
 import {
