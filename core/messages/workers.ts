@@ -18,7 +18,9 @@ export async function startMessageWorkers(services: HubServices): Promise<void> 
   const polling = {
     batchSize: queue.dispatchBatchSize,
     pollingIntervalSeconds: queue.pollingIntervalSeconds,
-    notifyPollingIntervalSeconds: 30,
+    // Notifications only announce new jobs; jobs that come due later (a future send time, a
+    // retry) are found by polling, so the poll stays as short as a send may be late.
+    notifyPollingIntervalSeconds: queue.pollingIntervalSeconds,
     burstWhenBatchFull: true,
     includeMetadata: true,
     perJobResults: true,
