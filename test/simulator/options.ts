@@ -92,12 +92,18 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   return {
     hostname: options.hostname ?? '127.0.0.1',
     port: options.port ?? 0,
-    twilio: { ...defaultCredentials.twilio, ...options.twilio },
-    sendgrid: { ...defaultCredentials.sendgrid, ...options.sendgrid },
-    phaxio: { ...defaultCredentials.phaxio, ...options.phaxio },
+    twilio: { ...defaultCredentials.twilio, ...defined(options.twilio) },
+    sendgrid: { ...defaultCredentials.sendgrid, ...defined(options.sendgrid) },
+    phaxio: { ...defaultCredentials.phaxio, ...defined(options.phaxio) },
     autoWebhooks: options.autoWebhooks ?? true,
     webhookDelayMs: options.webhookDelayMs ?? 0,
     webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
     recordRequests: options.recordRequests ?? true,
   };
+}
+
+/** Drops keys set to undefined, so that they fall back to the defaults instead of erasing them. */
+function defined<T extends object>(values: T | undefined): Partial<T> {
+  const entries = Object.entries(values ?? {}).filter(([, value]) => value !== undefined);
+  return Object.fromEntries(entries) as Partial<T>;
 }
