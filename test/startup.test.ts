@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { startHub } from '../core/hub.ts';
+import { projectRoot } from '../core/paths.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import {
+  adminKey, createAccount, eventually, logLines, startTestHub,
+} from './support/hub.ts';
+
+const run = promisify(execFile);
+let folder: string;
+let database: TestDatabase;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'hub-config-'));
+  database = await createTestDatabase();
+});
+
+afterAll(() => database.drop());
+
+/** The default config with some settings changed, written to a file of its own. */
+async function writeConfig(name: string, changes: Record<string, unknown>): Promise<string> {
+  const document = parseDocument(await readFile(join(projectRoot, 'config/hub.yaml'), 'utf8'));
+  for (const [path, value] of Object.entries(changes)) document.setIn(path.split('.'), value);
+
+  const file = join(folder, name);
+  await writeFile(file, document.toString());
+  return file;
+}
+
+const env = () => ({ DATABASE_URL: database.url, PORT: '0', HUB_ADMIN_KEY: adminKey });
+
+describe('plugins', () => {
+  it('loads a trigger plugin from a folder outside core and sends its messages', async () => {
+    const configFile = await writeConfig('outside-plugin.yaml', {
+      'plugins.triggers': ['adhoc', './test/fixtures/plugins/greeting'],
+      'templates.dir': 'test/fixtures/plugin-templates',
+    });
+    const testHub = await startTestHub({ configFile });
+    const account = await createAccount(testHub, 'greeters');
+    await testHub.api(account.key, 'PUT', '/v1/accounts/greeters/clients/c-9', {
+      firstName: 'Ada', phone: '+12025550190',
+    });
+
+    const planned = await testHub.api(account.key, 'POST', '/v1/accounts/greeters/greetings', {
+      clientRef: 'c-9', place: 'Room 4',
+    });
+    expect(planned.status).toBe(202);
+
+    const message = await eventually(async () => {
+      const { body } = await testHub.api(account.key, 'GET',
+        `/v1/accounts/greeters/messages/${planned.body.id}`);
+      return body.status === 'delivered' && body;
+    });
+    expect(message.content.text).toBe('Hi Ada, see you at Room 4. Practice greeters');
+  });
+
+  it('refuses to start when a template needs a variable its trigger does not give', async () => {
+    const configFile = await writeConfig('broken-template.yaml', {
+      'plugins.triggers': ['adhoc', './test/fixtures/plugins/greeting'],
+      'templates.dir': 'test/fixtures/plugin-templates-broken',
+    });
+    const logDestination = { write: (line: string) => logLines.push(line) };
+
+    const start = startHub({ configFile, env: env(), logDestination });
+    await expect(start).rejects.toThrow(/hello\.sms\.hbs.*visit\.room|visit\.room.*hello\.sms/s);
+  });
+
+  it('names the plugin and the setting of a misconfigured plugin', async () => {
+    const configFile = await writeConfig('bad-plugin.yaml', { 'channels.sms.region': 'mars' });
+    const logDestination = { write: (line: string) => logLines.push(line) };
+
+    const start = startHub({ configFile, env: env(), logDestination });
+    await expect(start).rejects.toThrow(/channel plugin "sms".*bad-plugin\.yaml:\d+:\d+.*region/s);
+  });
+});
+
+describe('the command line', () => {
+  it('prints the file, line, column and setting of a config error, and exits with 2', async () => {
+    const file = join(folder, 'bad.yaml');
+    await writeFile(file, 'server:\n  port: lots\nlogging:\n  level: chatty\n');
+
+    const failure = await run(process.execPath, ['bin/hub.ts', 'start', '--config', file], {
+      cwd: projectRoot, env: { ...process.env, DATABASE_URL: database.url },
+    }).catch((error: { code: number; stderr: string }) => error);
+
+    expect(failure).toMatchObject({ code: 2 });
+    const { stderr } = failure as { stderr: string };
+    expect(stderr).toContain(`${file}:2:9 server.port`);
+    expect(stderr).toContain(`${file}:4:10 logging.level`);
+  });
+});

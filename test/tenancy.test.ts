@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { adminKey, createAccount, startTestHub, type TestHub } from './support/hub.ts';
+
+let testHub: TestHub;
+let first: { id: string; key: string };
+let second: { id: string; key: string };
+let firstMessageId: string;
+
+beforeAll(async () => {
+  testHub = await startTestHub();
+  first = await createAccount(testHub, 'first');
+  second = await createAccount(testHub, 'second');
+
+  await testHub.api(first.key, 'PUT', '/v1/accounts/first/clients/c-1', {
+    firstName: 'Ada', phone: '+12025550111',
+  });
+  const sent = await testHub.api(first.key, 'POST', '/v1/accounts/first/messages', {
+    recipient: { type: 'client', ref: 'c-1' }, text: 'private',
+  });
+  firstMessageId = sent.body.id;
+});
+
+/** Every account-scoped route the API documents, with sample path values. */
+async function accountRoutes(): Promise<Array<{ method: string; path: string }>> {
+  const document = await (await fetch(`${testHub.url}/openapi.json`)).json();
+  const routes: Array<{ method: string; path: string }> = [];
+  for (const [template, operations] of Object.entries<object>(document.paths)) {
+    if (!template.includes('{accountId}')) continue;
+    const path = template
+      .replace('{accountId}', first.id)
+      .replace('{messageId}', firstMessageId)
+      .replace(/\{\w+\}/g, 'c-1');
+    for (const method of Object.keys(operations)) routes.push({ method, path });
+  }
+  return routes;
+}
+
+describe('tenant isolation', () => {
+  it('answers 404 on every route of another account, and changes nothing', async () => {
+    const routes = await accountRoutes();
+    expect(routes.length).toBeGreaterThanOrEqual(8);
+
+    for (const { method, path } of routes) {
+      const body = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
+      const { status, body: answer } = await testHub.api(second.key, method.toUpperCase(), path, body);
+      expect({ method, path, status }).toEqual({ method, path, status: 404 });
+      expect(answer.error.code).toBe('not_found');
+    }
+
+    const own = await testHub.api(first.key, 'GET', `/v1/accounts/first/messages/${firstMessageId}`);
+    expect(own.status).toBe(200);
+    const client = await testHub.api(first.key, 'GET', '/v1/accounts/first/clients/c-1');
+    expect(client.body.firstName).toBe('Ada');
+  });
+
+  it('finds nothing of another account through its own routes', async () => {
+    const { body } = await testHub.api(second.key, 'GET', '/v1/accounts/second/messages');
+    expect(body.messages).toEqual([]);
+
+    const probe = await testHub.api(second.key, 'GET',
+      `/v1/accounts/second/messages/${firstMessageId}`);
+    expect(probe.status).toBe(404);
+  });
+
+  it('keeps account management to the admin key', async () => {
+    const create = await testHub.api(first.key, 'POST', '/v1/accounts', { name: 'Mine' });
+    expect(create.status).toBe(403);
+
+    const issue = await testHub.api(first.key, 'POST', '/v1/accounts/first/keys', {});
+    expect(issue.status).toBe(403);
+
+    const admin = await testHub.api(adminKey, 'GET', '/v1/accounts/first');
+    expect(admin.status).toBe(200);
+  });
+});
