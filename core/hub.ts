@@ -9,6 +9,7 @@ import { applyMigrations, connectDatabase, type DatabaseConnection } from './db/
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './db/embedded.ts';
 import { createApp, type HubApp } from './http/app.ts';
 import { createLogger, type Logger } from './log.ts';
+import { receiveMessage } from './messages/inbound.ts';
 import { startMessageWorkers } from './messages/workers.ts';
 import { defaultConfigFile, fromProject, projectRoot } from './paths.ts';
 import type { StatusUpdate } from './plugins/channel.ts';
@@ -134,10 +135,8 @@ function setUpChannels(
   queue: JobQueue,
   stack: ShutdownStack,
 ): void {
-  const events = {
-    status: async (update: StatusUpdate) => {
-      await queue.boss.send(queueNames.status, update);
-    },
+  const status = async (update: StatusUpdate) => {
+    await queue.boss.send(queueNames.status, update);
   };
 
   for (const [id, channel] of plugins.channels) {
@@ -145,7 +144,7 @@ function setUpChannels(
       config: channel.config,
       publicUrl: services.config.server.publicUrl,
       log: services.log.child({ plugin: id }),
-      events,
+      events: { status, inbound: (message) => receiveMessage(services, id, message) },
     });
     const { instance } = channel;
     if (instance.stop) stack.push(`channel ${id}`, () => instance.stop!());

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex,
-  uuid,
+  bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp,
+  uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -121,6 +123,17 @@ export interface MessageContent {
   subject?: string;
   html?: string;
 }
+
+/** Files that came with a message: kept in the database, or a provider's URL to fetch. */
+export const attachments = pgTable('attachments', {
+  messageId: uuid('message_id').notNull().references(() => messages.id),
+  position: integer('position').notNull(),
+  filename: text('filename'),
+  contentType: text('content_type').notNull(),
+  size: integer('size'),
+  data: bytea('data'),
+  url: text('url'),
+}, (t) => [primaryKey({ columns: [t.messageId, t.position] })]);
 
 /** Every status a message has had, with the time and the reason code. */
 export const messageEvents = pgTable('message_events', {

@@ -56,9 +56,41 @@ export interface StatusUpdate {
   eventId?: string;
 }
 
-/** What a channel tells the core; both calls only queue work and return quickly. */
+/** A file that came with an inbound message: its bytes, or where the provider keeps it. */
+export interface InboundAttachment {
+  filename?: string;
+  contentType: string;
+  data?: Buffer;
+  url?: string;
+}
+
+/** A message received from a recipient, as a channel's webhook understood it. */
+export interface InboundMessage {
+  provider: string;
+  /** The provider's id of the message; a repeated webhook with the same id is stored once. */
+  providerId: string;
+  /** The sender's normalised address. */
+  from: string;
+  /** The hub's number or address it was sent to, which names the account. */
+  to: string;
+  /** The account, when the channel can tell it from the address (a reply-to address). */
+  accountId?: string;
+  body: MessageBody;
+  attachments?: InboundAttachment[];
+  /** Billable units of the inbound message, when the provider charges for receiving. */
+  units?: number;
+}
+
+export type InboundResult =
+  | { stored: true; messageId: string; accountId: string; duplicate: boolean }
+  | { stored: false; reason: 'unknown_account' };
+
+/** What a channel tells the core. Both return quickly; further work goes to jobs. */
 export interface ChannelEvents {
+  /** Queues a delivery report for its message. */
   status(update: StatusUpdate): Promise<void>;
+  /** Stores an inbound message in its thread (matched to account and sender). */
+  inbound(message: InboundMessage): Promise<InboundResult>;
 }
 
 export interface ChannelContext<C> {
