@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp,
+  bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp,
   uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -89,6 +89,8 @@ export const messages = pgTable('messages', {
   direction: text('direction').$type<'outbound' | 'inbound'>().notNull(),
   trigger: text('trigger').notNull(),
   kind: text('kind').notNull(),
+  /** Sent by a person through the API, rather than planned by a trigger. */
+  manual: boolean('manual').notNull().default(false),
   /** The plan's stable key: re-planning the same subject finds the same message by it. */
   key: text('key').notNull(),
   channel: text('channel').notNull(),

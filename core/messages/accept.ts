@@ -1,10 +1,11 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Account } from '../accounts/store.ts';
-import { messages, recipients, subjects, threads } from '../db/schema.ts';
+import { attachments, messages, recipients, subjects, threads } from '../db/schema.ts';
 import { HubError } from '../errors.ts';
 import type {
   AcceptedMessage, AcceptRequest, PlannedMessage, RecipientType,
 } from '../plugins/trigger.ts';
+import type { OutboundAttachment } from '../plugins/channel.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
@@ -91,6 +92,10 @@ function place(
   }
 
   const { plugin } = plugins.channel(channel);
+  if (planned.attachments?.length && !plugin.capabilities.attachments) {
+    throw new HubError('unprocessable', { message: `The ${channel} channel takes no attachments.` });
+  }
+
   const raw = recipient[plugin.addressField];
   const check = raw ? plugin.normalizeAddress(raw) : undefined;
   if (check?.ok) return { planned, recipient, channel };
@@ -198,6 +203,7 @@ async function storeMessage(
     threadId,
     subjectId,
     direction: 'outbound',
+    manual: planned.manual ?? false,
     trigger: request.trigger,
     kind: planned.kind,
     key: planned.key,
@@ -217,6 +223,7 @@ async function storeMessage(
   if (!row) return existingMessage(tx, request.accountId, planned.key);
 
   const stored = { id: row.id, accountId: request.accountId };
+  await storeAttachments(tx, row.id, planned.attachments ?? []);
   await recordStatus(tx, stored, { status, reason: failure, at: now });
   if (!failure) {
     await services.queue.send(tx, queueNames.dispatch, { messageId: row.id }, {
@@ -224,6 +231,14 @@ async function storeMessage(
     });
   }
   return { id: row.id, key: planned.key, status, created: true };
+}
+
+async function storeAttachments(tx: Executor, messageId: string, files: OutboundAttachment[]) {
+  if (files.length === 0) return;
+  await tx.insert(attachments).values(files.map((file, position) => ({
+    messageId, position, filename: file.filename, contentType: file.contentType,
+    size: file.data.length, data: file.data,
+  })));
 }
 
 async function existingMessage(tx: Executor, accountId: string, key: string) {

@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { JobWithMetadata } from 'pg-boss';
 import type { Account } from '../accounts/store.ts';
-import { messages, recipients, type MessageStatus } from '../db/schema.ts';
+import { attachments, messages, recipients, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { MessageBody, SendResult } from '../plugins/channel.ts';
 import { ProviderError } from '../plugins/provider-error.ts';
@@ -136,7 +136,11 @@ async function send(services: HubServices, sending: Sending): Promise<DispatchOu
       to: address.address,
       from: account.settings.senders[message.channel],
       body,
+      attachments: await loadAttachments(services, message.id),
       language: message.language ?? account.settings.language,
+      automated: !message.manual,
+      trigger: message.trigger,
+      kind: message.kind,
     });
   } catch (error) {
     return handleSendError(services, message, error, job, log);
@@ -146,6 +150,17 @@ async function send(services: HubServices, sending: Sending): Promise<DispatchOu
   await markSent(services, message, channel.instance!.provider, { ...result, units });
   log.info({ channel: message.channel, provider: channel.instance!.provider }, 'message sent');
   return 'done';
+}
+
+async function loadAttachments(services: HubServices, messageId: string) {
+  const rows = await services.database.db.select().from(attachments)
+    .where(eq(attachments.messageId, messageId))
+    .orderBy(asc(attachments.position));
+  return rows.filter((row) => row.data).map((row) => ({
+    filename: row.filename ?? `attachment-${row.position + 1}`,
+    contentType: row.contentType,
+    data: row.data!,
+  }));
 }
 
 async function markSending(

@@ -25,6 +25,13 @@ export interface MessageBody {
   html?: string;
 }
 
+/** A file sent with a message (a PDF for eFax or email). */
+export interface OutboundAttachment {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
 export interface OutboundMessage {
   messageId: string;
   accountId: string;
@@ -33,7 +40,13 @@ export interface OutboundMessage {
   /** The sender for this account and channel, when the account or the channel config has one. */
   from?: string;
   body: MessageBody;
+  attachments: OutboundAttachment[];
   language: string;
+  /** Whether the message was planned by a trigger rather than sent by a person. */
+  automated: boolean;
+  /** The trigger and kind of message, for channels that treat some kinds differently. */
+  trigger: string;
+  kind: string;
 }
 
 export interface SendResult {

@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import type { HubEnv } from '../http/env.ts';
 import type { Logger } from '../log.ts';
-import type { MessageBody } from './channel.ts';
+import type { MessageBody, OutboundAttachment } from './channel.ts';
 
 export type RecipientType = 'client' | 'contact';
 
@@ -26,6 +26,8 @@ export interface PlannedMessage {
    * time from the template `<trigger>/<kind>` for its channel and the recipient's language.
    */
   body?: MessageBody;
+  /** Files sent with the message, for channels that take attachments. */
+  attachments?: OutboundAttachment[];
   /** Template data; the core adds `recipient` and `practice`. */
   data?: Record<string, unknown>;
   /**

@@ -20,6 +20,11 @@ const sendMessageSchema = z.strictObject({
   template: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional()
     .describe('A template of `templates/adhoc/`, rendered with `data`.'),
   data: z.record(z.string(), z.unknown()).optional(),
+  attachments: z.array(z.strictObject({
+    filename: z.string().min(1).max(200).regex(/^[^/\\]+$/, 'A file name, not a path'),
+    contentType: z.literal('application/pdf'),
+    content: z.base64().max(8_000_000).describe('The file, base64-encoded.'),
+  })).max(10).optional().describe('PDF documents, for email and eFax.'),
   sendAt: z.iso.datetime({ offset: true }).optional()
     .describe('When to send; now when absent.'),
 }).refine((body) => Boolean(body.text) !== Boolean(body.template), {
@@ -64,6 +69,11 @@ const adhoc: TriggerPlugin<z.infer<typeof configSchema>> = {
           sendAt: body.sendAt ? new Date(body.sendAt) : context.clock(),
           body: body.text ? { text: body.text, subject: body.subject } : undefined,
           data: body.data,
+          attachments: body.attachments?.map((file) => ({
+            filename: file.filename,
+            contentType: file.contentType,
+            data: Buffer.from(file.content, 'base64'),
+          })),
           manual: true,
         }],
       });

@@ -9,4 +9,5 @@ CREATE TABLE "attachments" (
 	CONSTRAINT "attachments_message_id_position_pk" PRIMARY KEY("message_id","position")
 );
 --> statement-breakpoint
+ALTER TABLE "messages" ADD COLUMN "manual" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "attachments" ADD CONSTRAINT "attachments_message_id_messages_id_fk" FOREIGN KEY ("message_id") REFERENCES "public"."messages"("id") ON DELETE no action ON UPDATE no action;
