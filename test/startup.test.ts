@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
 import { startHub } from '../core/hub.ts';
 import { projectRoot } from '../core/paths.ts';
+import { writeConfig } from './support/config.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import {
   adminKey, createAccount, eventually, logLines, startTestHub,
@@ -22,16 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => database.drop());
-
-/** The default config with some settings changed, written to a file of its own. */
-async function writeConfig(name: string, changes: Record<string, unknown>): Promise<string> {
-  const document = parseDocument(await readFile(join(projectRoot, 'config/hub.yaml'), 'utf8'));
-  for (const [path, value] of Object.entries(changes)) document.setIn(path.split('.'), value);
-
-  const file = join(folder, name);
-  await writeFile(file, document.toString());
-  return file;
-}
 
 const env = () => ({ DATABASE_URL: database.url, PORT: '0', HUB_ADMIN_KEY: adminKey });
 

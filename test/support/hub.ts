@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 import { startHub, type Hub, type HubOptions } from '../../core/hub.ts';
+import { freePort } from './config.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const adminKey = 'admin_test_key_0123456789abcdef';
@@ -33,8 +34,11 @@ export interface TestHub {
  */
 export async function startTestHub(options: Partial<HubOptions> = {}): Promise<TestHub> {
   const database = await createTestDatabase();
+  // A fixed port, so that the public URL that providers sign and call back is known up front.
+  const port = await freePort();
   const env = (overrides: HubOptions['env']) => ({
-    DATABASE_URL: database.url, PORT: '0', HUB_ADMIN_KEY: adminKey, LOG_LEVEL: 'debug',
+    DATABASE_URL: database.url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HUB_ADMIN_KEY: adminKey, LOG_LEVEL: 'debug',
     ...overrides,
   });
   const launch = (more: Partial<HubOptions>) => startHub({
