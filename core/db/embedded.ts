@@ -1,6 +1,7 @@
 import { execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, readlink, realpath, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,7 @@ const PASSWORD = 'hub-embedded';
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
+const TIMED_OUT = Symbol('timed out');
 const OUTPUT_KEPT_FOR_ERRORS = 20;
 
 // UTF-8 with the code-point collation: names and message text in any language, and an
@@ -104,7 +106,7 @@ export async function startEmbeddedPostgres(
   }
 
   const server = await createServer(dataDir, port, isRoot, output);
-  await start(server, output, port);
+  await start(server, dataDir, port, output);
 
   const releaseGuard = guardExit(server);
   let stopping: Promise<void> | undefined;
@@ -214,8 +216,7 @@ async function initialise(dataDir: string, isRoot: boolean, output: Output): Pro
   }
 
   await removeAbandonedStaging(dataDir);
-  const staging = `${dataDir}.init-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
+  const staging = `${dataDir}.init-${process.pid}-${randomBytes(4).toString('hex')}`;
   output.log.info({ dataDir }, 'initialising embedded postgres data folder');
 
   try {
@@ -235,7 +236,7 @@ async function removeAbandonedStaging(dataDir: string): Promise<void> {
   const prefix = `${path.basename(dataDir)}.init-`;
 
   for (const name of await readdir(parent)) {
-    const pid = Number(name.slice(prefix.length));
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
     if (!name.startsWith(prefix) || !Number.isInteger(pid) || isAlive(pid)) continue;
     await rm(path.join(parent, name), { recursive: true, force: true });
   }
@@ -247,15 +248,18 @@ async function removeAbandonedStaging(dataDir: string): Promise<void> {
  * program, so the file is removed unless a server is really running on this folder.
  */
 async function clearStalePidFile(dataDir: string, log: Logger): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  const content = await readFile(pidFile, 'utf8').catch(() => undefined);
-  if (content === undefined) return;
-
-  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
-  if (pid > 0 && (await servesFolder(pid, dataDir))) throw new DataFolderInUseError(dataDir, pid);
+  const pid = await readServerPid(dataDir);
+  if (pid === undefined) return;
+  if (await servesFolder(pid, dataDir)) throw new DataFolderInUseError(dataDir, pid);
 
   log.warn({ pid }, 'removing stale embedded postgres pid file');
-  await rm(pidFile, { force: true });
+  await rm(path.join(dataDir, 'postmaster.pid'), { force: true });
+}
+
+async function readServerPid(dataDir: string): Promise<number | undefined> {
+  const content = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
+  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
+  return pid > 0 ? pid : undefined;
 }
 
 async function servesFolder(pid: number, dataDir: string): Promise<boolean> {
@@ -310,23 +314,29 @@ async function assertReachable(account: Account, dataDir: string): Promise<void>
 
 /** A data folder copied or restored by root must go back to the account the server runs as. */
 async function ensureOwner(account: Account, dataDir: string): Promise<void> {
+  if ((await stat(dataDir)).uid === account.uid) return;
   await run('chown', ['-R', `${account.uid}:${account.gid}`, dataDir]);
 }
 
-async function start(server: EmbeddedPostgres, output: Output, port: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timed out'>((resolve) => {
-    timer = setTimeout(() => resolve('timed out'), START_TIMEOUT_MS);
-  });
-
+async function start(
+  server: EmbeddedPostgres,
+  dataDir: string,
+  port: number,
+  output: Output,
+): Promise<void> {
   // The package rejects without a reason when the server exits early; what it printed last
   // says why (a port in use, a damaged cluster).
-  const started = server.start().then(() => 'started' as const, () => 'exited' as const);
-  const outcome = await Promise.race([started, timedOut]);
-  clearTimeout(timer);
-  if (outcome === 'started') return;
+  const started = server.start().then(() => true, () => false);
+  const outcome = await within(started, START_TIMEOUT_MS);
+  if (outcome === true) return;
 
-  if (outcome === 'timed out') await stopServer(server, output.log);
+  if (outcome === TIMED_OUT) await stopServer(server, output.log);
+
+  // Another process may have started a server on the folder since the pid file was checked.
+  const holder = await readServerPid(dataDir);
+  if (holder && (await servesFolder(holder, dataDir))) {
+    throw new DataFolderInUseError(dataDir, holder);
+  }
   throw new StartupError(`The embedded PostgreSQL did not start on port ${port}.`, output.recent);
 }
 
@@ -357,15 +367,24 @@ async function stopServer(server: EmbeddedPostgres, log: Logger): Promise<void> 
     return;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timed out'>((resolve) => {
-    timer = setTimeout(() => resolve('timed out'), STOP_TIMEOUT_MS);
-  });
-  const outcome = await Promise.race([server.stop().then(() => 'stopped' as const), timedOut]);
-  clearTimeout(timer);
+  if ((await within(server.stop(), STOP_TIMEOUT_MS)) === TIMED_OUT) {
+    log.warn('embedded postgres did not stop in time');
+  } else {
+    log.info('embedded postgres stopped');
+  }
+}
 
-  if (outcome === 'stopped') log.info('embedded postgres stopped');
-  else log.warn('embedded postgres did not stop in time');
+async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT);
+  });
+
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function createHubDatabase(port: number): Promise<void> {
