@@ -71,7 +71,9 @@ async function assemble(
   const role = options.role ?? config.server.role;
 
   const plugins = await loadPlugins(loaded, projectRoot);
-  const templates = await TemplateEngine.load({ ...config.templates, dir: fromProject(config.templates.dir) });
+  const templates = await TemplateEngine.load({
+    ...config.templates, dir: fromProject(config.templates.dir),
+  });
   checkTemplates(templates, plugins);
 
   const url = await databaseUrl(loaded, log, stack);

@@ -107,8 +107,9 @@ describe('sending an ad-hoc message', () => {
     });
   });
 
-  it('delivers a message that was pending when the hub stopped, after it starts again', async () => {
-    const sent = await send({ text: 'across a restart', sendAt: new Date(Date.now() + 1500).toISOString() });
+  it('delivers a message that was pending when the hub stopped, after it restarts', async () => {
+    const sendAt = new Date(Date.now() + 1500).toISOString();
+    const sent = await send({ text: 'across a restart', sendAt });
     await testHub.restart();
 
     const message = await untilStatus(sent.body.id, 'delivered');

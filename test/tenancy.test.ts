@@ -42,12 +42,14 @@ describe('tenant isolation', () => {
 
     for (const { method, path } of routes) {
       const body = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
-      const { status, body: answer } = await testHub.api(second.key, method.toUpperCase(), path, body);
+      const call = await testHub.api(second.key, method.toUpperCase(), path, body);
+      const { status, body: answer } = call;
       expect({ method, path, status }).toEqual({ method, path, status: 404 });
       expect(answer.error.code).toBe('not_found');
     }
 
-    const own = await testHub.api(first.key, 'GET', `/v1/accounts/first/messages/${firstMessageId}`);
+    const ownPath = `/v1/accounts/first/messages/${firstMessageId}`;
+    const own = await testHub.api(first.key, 'GET', ownPath);
     expect(own.status).toBe(200);
     const client = await testHub.api(first.key, 'GET', '/v1/accounts/first/clients/c-1');
     expect(client.body.firstName).toBe('Ada');

@@ -93,7 +93,8 @@ function place(
 
   const { plugin } = plugins.channel(channel);
   if (planned.attachments?.length && !plugin.capabilities.attachments) {
-    throw new HubError('unprocessable', { message: `The ${channel} channel takes no attachments.` });
+    const message = `The ${channel} channel takes no attachments.`;
+    throw new HubError('unprocessable', { message });
   }
 
   const raw = recipient[plugin.addressField];

@@ -90,7 +90,9 @@ async function storeAttachments(tx: Executor, messageId: string, inbound: Inboun
 
 async function duplicate(tx: Executor, accountId: string, inbound: InboundMessage) {
   const [row] = await tx.select({ id: messages.id }).from(messages)
-    .where(and(eq(messages.provider, inbound.provider), eq(messages.providerId, inbound.providerId)));
+    .where(and(
+      eq(messages.provider, inbound.provider), eq(messages.providerId, inbound.providerId),
+    ));
   return { stored: true, messageId: row.id, accountId, duplicate: true } as const;
 }
 

@@ -24,7 +24,9 @@ export async function applyStatusUpdate(
   return services.database.db.transaction(async (tx) => {
     const [message] = await tx.select({ id: messages.id, accountId: messages.accountId })
       .from(messages)
-      .where(and(eq(messages.provider, update.provider), eq(messages.providerId, update.providerId)));
+      .where(and(
+        eq(messages.provider, update.provider), eq(messages.providerId, update.providerId),
+      ));
     if (!message) return 'unknown_message';
 
     if (update.eventId) {

@@ -127,7 +127,8 @@ function addChannel(
     return;
   }
   const config = validatePluginConfig(loaded, ['channels', plugin.id], plugin, problems);
-  if (config) registry.channels.set(plugin.id, { plugin, config: config as LoadedChannel['config'] });
+  if (!config) return;
+  registry.channels.set(plugin.id, { plugin, config: config as LoadedChannel['config'] });
 }
 
 function addTrigger(

@@ -83,7 +83,8 @@ async function callApi(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
+  const parsed = text ? JSON.parse(text) : null;
+  return { status: response.status, body: parsed, headers: response.headers };
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
@@ -105,7 +106,9 @@ export async function createAccount(testHub: TestHub, id: string, settings: obje
   const created = await testHub.api(adminKey, 'POST', '/v1/accounts', {
     id, name: `Practice ${id}`, settings: { practiceName: `Practice ${id}`, ...settings },
   });
-  if (created.status !== 201) throw new Error(`account not created: ${JSON.stringify(created.body)}`);
+  if (created.status !== 201) {
+    throw new Error(`account not created: ${JSON.stringify(created.body)}`);
+  }
 
   const issued = await testHub.api(adminKey, 'POST', `/v1/accounts/${id}/keys`, {});
   return { id, key: issued.body.key as string };

@@ -85,7 +85,8 @@ export function accountRoutes(app: OpenAPIHono<HubEnv>, accounts: AccountStore):
 
   app.openapi(issueKey, async (c) => {
     requireAdmin(c.get('caller'));
-    const issued = await accounts.issueKey(c.req.valid('param').accountId, c.req.valid('json').label);
+    const { accountId } = c.req.valid('param');
+    const issued = await accounts.issueKey(accountId, c.req.valid('json').label);
     return c.json({ ...issued, createdAt: issued.createdAt.toISOString() }, 201);
   });
 }

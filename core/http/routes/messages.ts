@@ -102,7 +102,10 @@ export function messageRoutes(app: OpenAPIHono<HubEnv>, db: Database): void {
 }
 
 function selectMessages(db: Database) {
-  return db.select({ message: messages, recipientType: recipients.type, recipientRef: recipients.ref })
+  const columns = {
+    message: messages, recipientType: recipients.type, recipientRef: recipients.ref,
+  };
+  return db.select(columns)
     .from(messages)
     .leftJoin(recipients, eq(recipients.id, messages.recipientId))
     .$dynamic();
