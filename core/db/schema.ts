@@ -174,3 +174,12 @@ export const providerEvents = pgTable('provider_events', {
   eventId: text('event_id').notNull(),
   createdAt: createdAt(),
 }, (t) => [primaryKey({ columns: [t.provider, t.eventId] })]);
+
+/**
+ * The next free send slot per sender (a phone number, a messaging service), shared by every
+ * worker so that a sender's provider limit holds however many workers send for it.
+ */
+export const senderRateLimits = pgTable('sender_rate_limits', {
+  sender: text('sender').primaryKey(),
+  nextAt: timestamp('next_at', { withTimezone: true }).notNull(),
+});
