@@ -1,26 +1,32 @@
-import { z } from 'zod';
 import type { ChannelPlugin } from '../../core/plugins/channel.ts';
 import { normalizePhone } from '../../core/recipients/addresses.ts';
 import { createSandboxProvider } from '../../core/sandbox/sandbox-provider.ts';
+import { efaxConfigSchema, type EfaxConfig } from './config.ts';
+import { estimateCoverPages } from './cover-page.ts';
+import { createPhaxioProvider } from './phaxio-provider.ts';
 
-const configSchema = z.strictObject({
-  provider: z.literal('sandbox').default('sandbox').describe('Who sends the faxes.'),
-});
-
-type EfaxConfig = z.infer<typeof configSchema>;
-
-/** A letter page of 12-point text holds about 50 lines. */
-const linesPerPage = 50;
-
+/**
+ * eFax to other practices, insurers and patients' fax numbers: the message text as a cover
+ * page, followed by its PDF attachments, priced per page. Faxes need no opt-in.
+ */
 const efax: ChannelPlugin<EfaxConfig> = {
   kind: 'channel',
   id: 'efax',
   addressField: 'fax',
   capabilities: { replies: true, attachments: true, needsOptIn: false, pricing: 'page' },
-  configSchema,
+  configSchema: efaxConfigSchema,
   normalizeAddress: normalizePhone,
-  estimateUnits: (body) => Math.max(1, Math.ceil(body.text.split('\n').length / linesPerPage)),
-  create: (context) => createSandboxProvider('efax', context),
+  // Attachments are counted at send time, when the channel reads them.
+  estimateUnits: estimateCoverPages,
+  create(context) {
+    const { config } = context;
+    switch (config.provider) {
+      case 'sandbox':
+        return createSandboxProvider('efax', context);
+      case 'phaxio':
+        return createPhaxioProvider(context, config);
+    }
+  },
 };
 
 export default efax;
