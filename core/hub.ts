@@ -3,15 +3,17 @@ import { join, dirname } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { DestinationStream } from 'pino';
 import { AccountStore } from './accounts/store.ts';
-import { loadOrCreateAdminKey } from './admin-key.ts';
 import { loadConfig, type LoadedConfig } from './config/load.ts';
 import { applyMigrations, connectDatabase, type DatabaseConnection } from './db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './db/embedded.ts';
+import { checkKeysInUse, setUpEncryption } from './encryption/setup.ts';
 import { createApp, type HubApp } from './http/app.ts';
 import { createLogger, type Logger } from './log.ts';
 import { receiveMessage } from './messages/inbound.ts';
 import { startMessageWorkers } from './messages/workers.ts';
 import { defaultConfigFile, fromProject, projectRoot } from './paths.ts';
+import { loadOrCreateSecret } from './secret-file.ts';
+import { generateKey } from './accounts/keys.ts';
 import type { StatusUpdate } from './plugins/channel.ts';
 import { loadPlugins, type PluginRegistry } from './plugins/registry.ts';
 import { createJobQueue, queueNames, type JobQueue } from './queue/queue.ts';
@@ -76,10 +78,12 @@ async function assemble(
   });
   checkTemplates(templates, plugins);
 
+  const keyring = await setUpEncryption(config.security, dataFile(loaded, 'encryption-key'), log);
   const url = await databaseUrl(loaded, log, stack);
   const database = connectDatabase(url, config.database.poolSize, log);
   stack.push('database', () => database.close());
   await applyMigrations(database, log);
+  await checkKeysInUse(database.db, keyring);
 
   const queue = createJobQueue(url, config.queue, log);
   await queue.start();
@@ -119,10 +123,15 @@ async function adminKeyFor(loaded: LoadedConfig, log: Logger): Promise<string> {
   const configured = loaded.config.security.adminKey;
   if (configured) return configured;
 
-  const file = join(dirname(fromProject(loaded.config.database.embedded.dataDir)), 'admin-key');
-  const { key, created } = await loadOrCreateAdminKey(file);
+  const file = dataFile(loaded, 'admin-key');
+  const { secret, created } = await loadOrCreateSecret(file, () => generateKey('admin'));
   log.info({ file }, created ? 'admin key generated' : 'admin key read from the data folder');
-  return key;
+  return secret;
+}
+
+/** Where generated secrets live: beside the embedded database's folder. */
+function dataFile(loaded: LoadedConfig, name: string): string {
+  return join(dirname(fromProject(loaded.config.database.embedded.dataDir)), name);
 }
 
 async function declareAccounts(services: HubServices): Promise<void> {

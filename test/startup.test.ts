@@ -9,7 +9,7 @@ import { projectRoot } from '../core/paths.ts';
 import { writeConfig } from './support/config.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import {
-  adminKey, createAccount, eventually, logLines, startTestHub,
+  adminKey, createAccount, encryptionKey, eventually, logLines, startTestHub,
 } from './support/hub.ts';
 
 const run = promisify(execFile);
@@ -23,7 +23,10 @@ beforeAll(async () => {
 
 afterAll(() => database.drop());
 
-const env = () => ({ DATABASE_URL: database.url, PORT: '0', HUB_ADMIN_KEY: adminKey });
+const env = () => ({
+  DATABASE_URL: database.url, PORT: '0', HUB_ADMIN_KEY: adminKey,
+  HUB_ENCRYPTION_KEY: encryptionKey,
+});
 
 describe('plugins', () => {
   it('loads a trigger plugin from a folder outside core and sends its messages', async () => {

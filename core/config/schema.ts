@@ -91,6 +91,19 @@ const securitySchema = z
         'Bearer key for managing accounts. When empty, the hub generates one into its data ' +
           'folder at first start.',
       ),
+    encryptionKey: optionalText(z.string())
+      .describe(
+        'AES-256 key for patient data at rest: 32 bytes in base64, optionally named ' +
+          '`id:base64`. When empty, the hub generates one into its data folder at first start.',
+      ),
+    previousEncryptionKeys: z
+      .array(z.string())
+      .default([])
+      .transform((keys) => keys.filter((key) => key.trim() !== ''))
+      .describe(
+        'Keys that encrypted data before the current one, still used to read it until ' +
+          '`hub reencrypt` has moved everything to the current key.',
+      ),
   })
   .prefault({})
   .describe('Keys and secrets of the hub itself.');

@@ -1,10 +1,12 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp,
+  bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp,
   uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 
-const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+import {
+  encryptedBytes, encryptedJson, encryptedText,
+} from '../encryption/columns.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -34,17 +36,26 @@ export const recipients = pgTable('recipients', {
   accountId: text('account_id').notNull().references(() => accounts.id),
   type: text('type').$type<'client' | 'contact'>().notNull(),
   ref: text('ref').notNull(),
-  firstName: text('first_name'),
-  lastName: text('last_name'),
-  phone: text('phone'),
-  email: text('email'),
-  fax: text('fax'),
+  firstName: encryptedText('first_name'),
+  lastName: encryptedText('last_name'),
+  phone: encryptedText('phone'),
+  email: encryptedText('email'),
+  fax: encryptedText('fax'),
+  /** Keyed hashes of the addresses, to find who a reply came from without decrypting. */
+  phoneHash: text('phone_hash'),
+  emailHash: text('email_hash'),
+  faxHash: text('fax_hash'),
   channel: text('channel'),
   timeZone: text('time_zone'),
   language: text('language'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-}, (t) => [uniqueIndex('recipients_ref').on(t.accountId, t.type, t.ref)]);
+}, (t) => [
+  uniqueIndex('recipients_ref').on(t.accountId, t.type, t.ref),
+  index('recipients_phone_hash').on(t.accountId, t.phoneHash),
+  index('recipients_email_hash').on(t.accountId, t.emailHash),
+  index('recipients_fax_hash').on(t.accountId, t.faxHash),
+]);
 
 /** The conversation between an account and one recipient. */
 export const threads = pgTable('threads', {
@@ -69,7 +80,7 @@ export const subjects = pgTable('subjects', {
   trigger: text('trigger').notNull(),
   type: text('type').notNull(),
   ref: text('ref').notNull(),
-  state: jsonb('state').$type<Record<string, unknown>>().notNull(),
+  state: encryptedJson<Record<string, unknown>>('state').notNull(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [uniqueIndex('subjects_ref').on(t.accountId, t.type, t.ref)]);
@@ -100,10 +111,10 @@ export const messages = pgTable('messages', {
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   template: text('template'),
   language: text('language'),
-  data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  data: encryptedJson<Record<string, unknown>>('data'),
   /** Rendered (outbound) or received (inbound) content: text, subject, html. */
-  content: jsonb('content').$type<MessageContent>(),
-  address: text('address'),
+  content: encryptedJson<MessageContent>('content'),
+  address: encryptedText('address'),
   provider: text('provider'),
   providerId: text('provider_id'),
   units: integer('units'),
@@ -130,11 +141,11 @@ export interface MessageContent {
 export const attachments = pgTable('attachments', {
   messageId: uuid('message_id').notNull().references(() => messages.id),
   position: integer('position').notNull(),
-  filename: text('filename'),
+  filename: encryptedText('filename'),
   contentType: text('content_type').notNull(),
   size: integer('size'),
-  data: bytea('data'),
-  url: text('url'),
+  data: encryptedBytes('data'),
+  url: encryptedText('url'),
 }, (t) => [primaryKey({ columns: [t.messageId, t.position] })]);
 
 /** Every status a message has had, with the time and the reason code. */

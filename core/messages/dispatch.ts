@@ -3,10 +3,12 @@ import type { JobWithMetadata } from 'pg-boss';
 import type { Account } from '../accounts/store.ts';
 import { attachments, messages, recipients, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
-import type { MessageBody, SendResult } from '../plugins/channel.ts';
+import type { MessageBody, OutboundMessage, SendResult } from '../plugins/channel.ts';
+import { observeSendLatency, timeProviderCall } from '../metrics/send-timing.ts';
 import { ProviderError } from '../plugins/provider-error.ts';
 import type { HubServices } from '../services.ts';
 import { TemplateRenderError } from '../templates/index.ts';
+import { deferToSendSlot } from './rate-limit.ts';
 import type { StatusReason } from './reasons.ts';
 import { renderMessage } from './render.ts';
 import { changeStatus, touchThread } from './status-log.ts';
@@ -96,7 +98,7 @@ function renderBody(
       template: message.template,
       channel: message.channel,
       language: message.language ?? account.settings.language,
-      data: message.data,
+      data: message.data ?? {},
     });
   } catch (error) {
     if (!(error instanceof TemplateRenderError)) throw error;
@@ -123,6 +125,25 @@ async function send(services: HubServices, sending: Sending): Promise<DispatchOu
     return 'done';
   }
 
+  const outbound: OutboundMessage = {
+    messageId: message.id,
+    accountId: account.id,
+    to: address.address,
+    from: account.settings.senders[message.channel],
+    body,
+    attachments: await loadAttachments(services, message.id),
+    language: message.language ?? account.settings.language,
+    automated: !message.manual,
+    trigger: message.trigger,
+    kind: message.kind,
+  };
+
+  // Per-sender rate limit (rate-limit.ts): when the sender's next slot is still ahead, the
+  // job has been queued again for that moment and the message stays as it is until then.
+  const instance = channel.instance!;
+  const rateLimited = { channel: message.channel, instance, message: outbound, job, log };
+  if (await deferToSendSlot(services, rateLimited)) return 'done';
+
   if (!await markSending(services, message, body, address.address)) {
     log.debug('dispatch skipped: message changed meanwhile');
     return 'done';
@@ -130,18 +151,8 @@ async function send(services: HubServices, sending: Sending): Promise<DispatchOu
 
   let result: SendResult;
   try {
-    result = await channel.instance!.send({
-      messageId: message.id,
-      accountId: account.id,
-      to: address.address,
-      from: account.settings.senders[message.channel],
-      body,
-      attachments: await loadAttachments(services, message.id),
-      language: message.language ?? account.settings.language,
-      automated: !message.manual,
-      trigger: message.trigger,
-      kind: message.kind,
-    });
+    const call = () => instance.send(outbound);
+    result = await timeProviderCall(message.channel, instance.provider, call);
   } catch (error) {
     return handleSendError(services, message, error, job, log);
   }
@@ -189,6 +200,7 @@ async function markSent(
     });
     if (message.threadId) await touchThread(tx, message.threadId, at);
   });
+  observeSendLatency(message.channel, message.sendAt, at);
 }
 
 async function handleSendError(

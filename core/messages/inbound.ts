@@ -1,5 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { accounts, attachments, messages, outbox, recipients } from '../db/schema.ts';
+import { addressHashes } from '../encryption/columns.ts';
 import type { InboundMessage, InboundResult } from '../plugins/channel.ts';
 import type { HubServices } from '../services.ts';
 import { recordStatus, touchThread, type Executor } from './status-log.ts';
@@ -37,7 +38,8 @@ export async function receiveMessage(
     if (!row) return duplicate(tx, accountId, inbound);
 
     await storeAttachments(tx, row.id, inbound);
-    await recordStatus(tx, { id: row.id, accountId }, { status: 'received', at: now });
+    const stored = { id: row.id, accountId, channel, trigger: 'inbound' };
+    await recordStatus(tx, stored, { status: 'received', at: now });
     await tx.insert(outbox).values({
       accountId, type: 'message.received', createdAt: now,
       data: { messageId: row.id, channel, recipient: recipient ? recipientRef(recipient) : null },
@@ -60,11 +62,11 @@ async function accountFor(services: HubServices, channel: string, to: string) {
 }
 
 async function findSender(tx: Executor, accountId: string, field: string, from: string) {
-  const column = field === 'email' ? recipients.email
-    : field === 'fax' ? recipients.fax
-    : recipients.phone;
+  const column = field === 'email' ? recipients.emailHash
+    : field === 'fax' ? recipients.faxHash
+    : recipients.phoneHash;
   const [row] = await tx.select().from(recipients)
-    .where(and(eq(recipients.accountId, accountId), eq(column, from)))
+    .where(and(eq(recipients.accountId, accountId), inArray(column, addressHashes(from))))
     .orderBy(recipients.updatedAt)
     .limit(1);
   return row;

@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { recipients } from '../db/schema.ts';
+import { addressHash } from '../encryption/columns.ts';
 import { HubError } from '../errors.ts';
 import type { RecipientType } from '../plugins/trigger.ts';
 
@@ -31,11 +32,12 @@ export class RecipientStore {
    */
   async upsert(accountId: string, type: RecipientType, ref: string, input: RecipientInput) {
     const now = new Date();
+    const fields = { ...input, ...addressHashes(input), updatedAt: now };
     const [row] = await this.#db.insert(recipients)
-      .values({ accountId, type, ref, ...input, updatedAt: now })
+      .values({ accountId, type, ref, ...fields })
       .onConflictDoUpdate({
         target: [recipients.accountId, recipients.type, recipients.ref],
-        set: { ...input, updatedAt: now },
+        set: fields,
       })
       .returning({ ...getTableColumns(recipients), created: sql<boolean>`(xmax = 0)` });
     return row;
@@ -53,4 +55,11 @@ export class RecipientStore {
     if (!row) throw new HubError('not_found', { message: `No such ${type}.` });
     return row;
   }
+}
+
+/** The look-up hashes of the addresses being set; an address set to null clears its hash. */
+function addressHashes(input: RecipientInput) {
+  const hash = (value: string | null | undefined) =>
+    value === undefined ? undefined : value === null ? null : addressHash(value);
+  return { phoneHash: hash(input.phone), emailHash: hash(input.email), faxHash: hash(input.fax) };
 }

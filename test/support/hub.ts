@@ -6,6 +6,9 @@ import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const adminKey = 'admin_test_key_0123456789abcdef';
 
+/** One key for every hub of a test process: encrypted columns share the process's keyring. */
+export const encryptionKey = 'test:' + Buffer.alloc(32, 7).toString('base64');
+
 /** Every log line of the hubs this test file started, for checking what reaches the logs. */
 export const logLines: string[] = [];
 
@@ -38,7 +41,7 @@ export async function startTestHub(options: Partial<HubOptions> = {}): Promise<T
   const port = await freePort();
   const env = (overrides: HubOptions['env']) => ({
     DATABASE_URL: database.url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`,
-    HUB_ADMIN_KEY: adminKey, LOG_LEVEL: 'debug',
+    HUB_ADMIN_KEY: adminKey, HUB_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'debug',
     ...overrides,
   });
   const launch = (more: Partial<HubOptions>) => startHub({
