@@ -23,7 +23,7 @@ const invalidNumber = /recipient|number/i;
  */
 export function phaxioFailure(status: number, message: string): ProviderError {
   const cause = new PhaxioApiError(status, message);
-  const transient = status === 429 || status >= 500;
+  const transient = status === 408 || status === 429 || status >= 500;
   const reason = status === 422 && invalidNumber.test(message)
     ? 'invalid_address'
     : 'provider_error';

@@ -39,7 +39,7 @@ export function phaxioWebhooks(options: PhaxioWebhookOptions): Hono {
     const form = await verifiedForm(c.req.raw, options, options.urls.sent);
     const fax = faxFrom(form);
 
-    const update = faxStatusUpdate(fax);
+    const update = fax.direction === 'sent' ? faxStatusUpdate(fax) : undefined;
     if (update) await events.status(update);
     log.debug({ faxId: fax.id, faxStatus: fax.status }, 'phaxio fax webhook');
     return c.body(null, 200);
@@ -48,8 +48,8 @@ export function phaxioWebhooks(options: PhaxioWebhookOptions): Hono {
   app.post(webhookPaths.received, async (c) => {
     const form = await verifiedForm(c.req.raw, options, options.urls.received);
     const fax = faxFrom(form);
-    if (fax.status !== 'success') {
-      log.info({ faxId: fax.id, faxStatus: fax.status }, 'incomplete inbound fax ignored');
+    if (fax.direction !== 'received' || fax.status !== 'success') {
+      log.info({ faxId: fax.id, faxStatus: fax.status }, 'phaxio receive webhook ignored');
       return c.body(null, 200);
     }
 

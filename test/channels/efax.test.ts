@@ -3,7 +3,9 @@ import { and, eq } from 'drizzle-orm';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import efax from '../../channels/efax/index.ts';
+import { createPhaxioClient } from '../../channels/efax/phaxio-client.ts';
 import { attachments, messages, recipients, threads } from '../../core/db/schema.ts';
+import { ProviderError } from '../../core/plugins/provider-error.ts';
 import {
   defaultCredentials, faxFailures, phaxioSignature, startSimulator, type Simulator,
 } from '../simulator/index.ts';
@@ -34,6 +36,7 @@ beforeAll(async () => {
     'channels.efax.callbackToken': callbackToken,
     'channels.efax.baseUrl': `${sim.url}/v2.1`,
     'queue.retryDelaySeconds': 0,
+    'queue.pollingIntervalSeconds': 0.5,
   });
   testHub = await startTestHub({ configFile });
   publicUrl = testHub.hub.services.config.server.publicUrl;
@@ -234,6 +237,49 @@ describe('sending a fax through Phaxio', () => {
     const refusedKey = await sendFax(cardiology.ref, { text: 'Consult notes' });
     expect((await untilStatus(refusedKey, 'failed')).statusReason).toBe('provider_error');
     expect(faxRequests(refusedKey)).toHaveLength(1);
+  });
+
+  it('fails a fax whose attachment is not a readable PDF without calling Phaxio', async () => {
+    const id = await sendFax(cardiology.ref, {
+      text: 'Scan attached',
+      attachments: [{
+        filename: 'scan.pdf', contentType: 'application/pdf',
+        content: Buffer.from('not a pdf').toString('base64'),
+      }],
+    });
+    expect((await untilStatus(id, 'failed')).statusReason).toBe('fax_failed');
+    expect(faxRequests(id)).toHaveLength(0);
+  });
+});
+
+describe('the Phaxio client', () => {
+  const client = (timeoutMs = 5000) => createPhaxioClient({
+    apiKey, apiSecret, baseUrl: `${sim.url}/v2.1`, timeoutMs,
+  });
+  const files = () => [{ filename: 'a.pdf', contentType: 'application/pdf', data: letter }];
+  const request = () => ({ to: cardiology.fax, files: files(), callbackUrl: 'http://hub/fax' });
+
+  it('reads back a fax it sent, and its file', async () => {
+    const { id } = await client().sendFax({ ...request(), tags: { hub_message_id: 'm-1' } });
+
+    expect(await client().getFax(id)).toMatchObject({
+      id, direction: 'sent', status: 'queued', num_pages: 2, tags: { hub_message_id: 'm-1' },
+    });
+    expect(new Uint8Array(await client().downloadFile(id))).toEqual(letter);
+  });
+
+  it('treats a slow answer and a rate limit as passing, a missing fax as permanent', async () => {
+    sim.failNext({ provider: 'phaxio', delayMs: 1000 });
+    const slow = await client(100).sendFax(request()).catch((error: unknown) => error);
+    expect(slow).toBeInstanceOf(ProviderError);
+    expect(slow).toMatchObject({ permanent: false, reason: 'provider_error' });
+
+    sim.failNext({ provider: 'phaxio', status: 429 });
+    const limited = await client().sendFax(request()).catch((error: unknown) => error);
+    expect(limited).toMatchObject({ permanent: false, providerCode: 429 });
+
+    const missing = await client().getFax(1).catch((error: unknown) => error);
+    expect(missing).toMatchObject({ permanent: true, providerCode: 404 });
   });
 });
 
