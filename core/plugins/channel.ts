@@ -115,11 +115,27 @@ export interface ChannelContext<C> {
   events: ChannelEvents;
 }
 
+/**
+ * How fast a provider takes sends from one sender: a US long code sends about one SMS segment
+ * a second. The core spaces sends with the same key across all workers; a send whose turn is
+ * still ahead waits in the queue, not in a worker.
+ */
+export interface SendRateLimit {
+  /** Who the limit applies to: the sender's number, a messaging service, a provider account. */
+  key(message: OutboundMessage): string;
+  /** Units the key may send per second. */
+  perSecond: number;
+  /** Units this message takes: its SMS segments, or 1 for a call. */
+  units(message: OutboundMessage): number;
+}
+
 /** A channel set up with its provider. */
 export interface ChannelInstance {
   /** The provider behind the channel: `twilio`, `sendgrid`, `phaxio`, `sandbox`. */
   readonly provider: string;
   send(message: OutboundMessage): Promise<SendResult>;
+  /** Spaces sends per sender; without it, messages go out as fast as the workers send them. */
+  rateLimit?: SendRateLimit;
   /** Provider webhooks, mounted by the core under `/webhooks/<provider>/`. */
   webhooks?: Hono;
   stop?(): Promise<void>;
