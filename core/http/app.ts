@@ -3,7 +3,8 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
 import { HubError } from '../errors.ts';
-import { acceptPlan } from '../messages/accept.ts';
+import { countWebhookRejections, serveMetrics } from '../metrics/routes.ts';
+import { createTriggerContext } from '../plugins/trigger-context.ts';
 import { RecipientStore } from '../recipients/store.ts';
 import type { HubServices } from '../services.ts';
 import { authenticate, scopeToAccount } from './auth.ts';
@@ -40,6 +41,17 @@ export function createApp(services: HubServices): HubApp {
   return app;
 }
 
+/** What a worker process serves: health checks and metrics, no API. */
+export function createOperationsApp(services: HubServices): HubApp {
+  const app = new OpenAPIHono<HubEnv>();
+  app.use(requestContext(services.log));
+  app.onError(handleError);
+  app.notFound(() => { throw new HubError('not_found', { message: 'No such route.' }); });
+
+  healthRoutes(app, services);
+  return app;
+}
+
 function healthRoutes(app: HubApp, services: HubServices): void {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
@@ -54,6 +66,8 @@ function healthRoutes(app: HubApp, services: HubServices): void {
       throw new HubError('unavailable', { cause: error });
     }
   });
+
+  app.get('/metrics', serveMetrics(services));
 }
 
 function documentationRoutes(app: HubApp): void {
@@ -73,6 +87,12 @@ function documentationRoutes(app: HubApp): void {
 }
 
 function webhookRoutes(app: HubApp, services: HubServices): void {
+  const providers = new Set<string>();
+  for (const { instance } of services.plugins.channels.values()) {
+    if (instance?.webhooks) providers.add(instance.provider);
+  }
+  app.use('/webhooks/*', countWebhookRejections(providers));
+
   for (const { instance } of services.plugins.channels.values()) {
     if (instance?.webhooks) app.route(`/webhooks/${instance.provider}`, instance.webhooks);
   }
@@ -89,14 +109,6 @@ function apiRoutes(app: HubApp, services: HubServices): void {
   messageRoutes(app, db);
 
   for (const [id, { plugin, config }] of services.plugins.triggers) {
-    plugin.routes(app, {
-      config,
-      log: services.log.child({ plugin: id }),
-      clock: services.clock,
-      accept: async (request) => {
-        const account = await services.accounts.get(request.accountId);
-        return acceptPlan(services, account, request);
-      },
-    });
+    plugin.routes(app, createTriggerContext(services, id, config));
   }
 }

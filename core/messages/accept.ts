@@ -223,7 +223,7 @@ async function storeMessage(
 
   if (!row) return existingMessage(tx, request.accountId, planned.key);
 
-  const stored = { id: row.id, accountId: request.accountId };
+  const stored = { id: row.id, accountId: request.accountId, channel, trigger: request.trigger };
   await storeAttachments(tx, row.id, planned.attachments ?? []);
   await recordStatus(tx, stored, { status, reason: failure, at: now });
   if (!failure) {

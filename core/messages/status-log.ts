@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import {
   messageEvents, messages, outbox, type MessageContent, type MessageStatus,
 } from '../db/schema.ts';
+import { hubMetrics } from '../metrics/hub-metrics.ts';
 import type { StatusReason } from './reasons.ts';
 
 /** A transaction or the database itself: drizzle gives both the same query methods. */
@@ -44,19 +45,29 @@ export async function changeStatus(
     .set({ ...change.set, status: change.status, statusReason: change.reason ?? null,
       updatedAt: change.at })
     .where(where)
-    .returning({ id: messages.id });
+    .returning({ id: messages.id, channel: messages.channel, trigger: messages.trigger });
   if (changed.length === 0) return false;
 
-  await recordStatus(tx, message, change);
+  await recordStatus(tx, { ...message, ...changed[0] }, change);
   return true;
 }
 
-/** Writes the history entry and the host event of a status the row already has. */
+/**
+ * Writes the history entry and the host event of a status the row already has. Given the
+ * message's channel and trigger, it also counts the status in `hub_messages_total`; the count
+ * is taken inside the transaction, so a transaction that rolls back afterwards has counted too.
+ */
 export async function recordStatus(
   tx: Executor,
-  message: { id: string; accountId: string },
+  message: { id: string; accountId: string; channel?: string; trigger?: string },
   change: Pick<StatusChange, 'status' | 'reason' | 'at'>,
 ): Promise<void> {
+  if (message.channel && message.trigger) {
+    const { channel, trigger } = message;
+    const reason = change.reason ?? '';
+    hubMetrics.messages.inc({ channel, trigger, status: change.status, reason });
+  }
+
   await tx.insert(messageEvents).values({
     messageId: message.id, status: change.status, reason: change.reason ?? null, at: change.at,
   });
