@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -15,6 +17,7 @@ import {
   replaceDatabase,
   TEST_DATABASE_PREFIX,
 } from './database.ts';
+import { findPatientDataInLogs } from './log-scan.ts';
 
 /** The machines this project runs on have a PostgreSQL here, trusting local connections. */
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -49,6 +52,26 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.TEST_DATABASE_RUN_PREFIX = runPrefix;
   await dropAbandoned(server.adminUrl, runStarted);
 
+  const logFolder = await mkdtemp(join(tmpdir(), 'hub-test-logs-'));
+  process.env.TEST_LOG_DIR = logFolder;
+
+  const dropDatabases = cleanUp(server, runPrefix);
+  return async () => {
+    await dropDatabases();
+
+    // Every hub of the run wrote its log here; one line with patient data fails the run.
+    const findings = await findPatientDataInLogs(logFolder);
+    await rm(logFolder, { recursive: true, force: true });
+    if (findings.length) {
+      // vitest reports an error thrown here but still exits 0, so the exit code is set too.
+      process.exitCode = 1;
+      throw new Error(`Patient data reached the logs:\n  ${findings.slice(0, 20).join('\n  ')}`);
+    }
+  };
+}
+
+/** Drops this run's databases and stops what the set-up started. */
+function cleanUp(server: TestServer, runPrefix: string) {
   return async () => {
     try {
       for (const name of await listTestDatabases(server.adminUrl, runPrefix)) {

@@ -1,3 +1,5 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 import { startHub, type Hub, type HubOptions } from '../../core/hub.ts';
@@ -12,9 +14,15 @@ export const encryptionKey = 'test:' + Buffer.alloc(32, 7).toString('base64');
 /** Every log line of the hubs this test file started, for checking what reaches the logs. */
 export const logLines: string[] = [];
 
+/** The run's log folder, scanned for patient data when the whole run ends. */
+const logFile = process.env.TEST_LOG_DIR
+  ? join(process.env.TEST_LOG_DIR, `${process.pid}.log`)
+  : undefined;
+
 const logSink = new Writable({
   write(chunk, _encoding, done) {
     logLines.push(...String(chunk).split('\n').filter(Boolean));
+    if (logFile) appendFileSync(logFile, chunk);
     done();
   },
 });
