@@ -1,13 +1,14 @@
-import type { AddressInfo } from 'node:net';
 import { join, dirname } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import type { DestinationStream } from 'pino';
 import { AccountStore } from './accounts/store.ts';
 import { loadConfig, type LoadedConfig } from './config/load.ts';
 import { applyMigrations, connectDatabase, type DatabaseConnection } from './db/client.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './db/embedded.ts';
+import {
+  DataFolderInUseError, embeddedDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresServer,
+} from './db/embedded.ts';
 import { checkKeysInUse, setUpEncryption } from './encryption/setup.ts';
-import { createApp, type HubApp } from './http/app.ts';
+import { createApp, createOperationsApp, type HubApp } from './http/app.ts';
+import { listen } from './http/listen.ts';
 import { createLogger, type Logger } from './log.ts';
 import { receiveMessage } from './messages/inbound.ts';
 import { startMessageWorkers } from './messages/workers.ts';
@@ -17,6 +18,7 @@ import { generateKey } from './accounts/keys.ts';
 import type { StatusUpdate } from './plugins/channel.ts';
 import { loadPlugins, type PluginRegistry } from './plugins/registry.ts';
 import { createJobQueue, queueNames, type JobQueue } from './queue/queue.ts';
+import { LiveReload, type ReloadOutcome, type ReloadScope } from './reload/live-reload.ts';
 import type { Clock, HubServices } from './services.ts';
 import { checkTemplates } from './plugins/required-templates.ts';
 import { TemplateEngine } from './templates/index.ts';
@@ -32,15 +34,24 @@ export interface HubOptions {
   clock?: Clock;
   /** Where log lines go; standard output by default. */
   logDestination?: DestinationStream;
+  /**
+   * Opens the database and the queue but serves nothing, runs no workers and watches no
+   * files: for a command that works beside the running hub (`hub send`, `hub migrate`).
+   */
+  idle?: boolean;
+  /** Reload the config and templates when their files change; true by default. */
+  watch?: boolean;
 }
 
 /** A running hub: its HTTP app, its URL when it serves HTTP, and its services. */
 export interface Hub {
   readonly services: HubServices;
   readonly app: HubApp;
-  /** The HTTP server's address, when this process serves the API. */
+  /** The HTTP server's address: the API's, or a worker's health checks and metrics. */
   readonly url?: string;
   readonly adminKey: string;
+  /** Reads the config (and the templates) or only the templates again; see LiveReload. */
+  reload(scope?: ReloadScope): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +90,7 @@ async function assemble(
   checkTemplates(templates, plugins);
 
   const keyring = await setUpEncryption(config.security, dataFile(loaded, 'encryption-key'), log);
-  const url = await databaseUrl(loaded, log, stack);
+  const url = await databaseUrl(loaded, log, stack, options.idle);
   const database = connectDatabase(url, config.database.poolSize, log);
   stack.push('database', () => database.close());
   await applyMigrations(database, log);
@@ -97,24 +108,44 @@ async function assemble(
   await declareAccounts(services);
   setUpChannels(services, plugins, queue, stack);
 
-  const app = createApp(services);
-  if (role !== 'api') await startMessageWorkers(services);
-  const server = role === 'worker' ? undefined : await listen(app, services, stack);
+  const live = new LiveReload(services, { configFile: loaded.file, env: options.env });
+  if (!options.idle && options.watch !== false) live.watch();
+  stack.push('live reload', () => live.stop());
 
-  log.info({ role, url: server?.url }, 'hub started');
-  return { services, app, url: server?.url, adminKey, stop: () => stack.unwind() };
+  const app = createApp(services);
+  const served = role === 'worker' ? createOperationsApp(services) : app;
+  if (role !== 'api' && !options.idle) await startMessageWorkers(services);
+  const server = options.idle ? undefined : await serve(served, services, stack);
+
+  log.info({ role, url: server?.url }, options.idle ? 'hub opened' : 'hub started');
+  const reload = (scope?: ReloadScope) => live.reload(scope);
+  return { services, app, url: server?.url, adminKey, reload, stop: () => stack.unwind() };
 }
 
-async function databaseUrl(loaded: LoadedConfig, log: Logger, stack: ShutdownStack) {
+async function databaseUrl(
+  loaded: LoadedConfig,
+  log: Logger,
+  stack: ShutdownStack,
+  idle = false,
+) {
   const { database } = loaded.config;
   if (database.url) return database.url;
 
   log.info('no database url configured: starting the embedded PostgreSQL');
-  const server: EmbeddedPostgresServer = await startEmbeddedPostgres({
-    dataDir: fromProject(database.embedded.dataDir),
-    port: database.embedded.port,
-    log,
-  });
+  let server: EmbeddedPostgresServer;
+  try {
+    server = await startEmbeddedPostgres({
+      dataDir: fromProject(database.embedded.dataDir),
+      port: database.embedded.port,
+      log,
+    });
+  } catch (error) {
+    // A command run beside a running hub uses the embedded server that hub started.
+    if (idle && error instanceof DataFolderInUseError) {
+      return embeddedDatabaseUrl(database.embedded.port);
+    }
+    throw error;
+  }
   stack.push('embedded postgres', () => server.stop());
   return server.url;
 }
@@ -162,23 +193,11 @@ function setUpChannels(
   }
 }
 
-async function listen(app: HubApp, services: HubServices, stack: ShutdownStack) {
+async function serve(app: HubApp, services: HubServices, stack: ShutdownStack) {
   const { host, port } = services.config.server;
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(started));
-    started.once('error', reject);
-  });
-  stack.push('http server', () => closeServer(server));
-
-  const address = server.address() as AddressInfo;
-  return { url: `http://${host}:${address.port}` };
-}
-
-function closeServer(server: ServerType): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-  });
+  const server = await listen(app.fetch, host, port);
+  stack.push('http server', () => server.close());
+  return { url: server.url };
 }
 
 /**

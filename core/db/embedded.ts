@@ -122,6 +122,11 @@ export async function startEmbeddedPostgres(
   return { url: databaseUrl(port, HUB_DATABASE), stop };
 }
 
+/** The hub's database on an embedded server that another process of the hub runs. */
+export function embeddedDatabaseUrl(port: number): string {
+  return databaseUrl(port, HUB_DATABASE);
+}
+
 function databaseUrl(port: number, database: string): string {
   return `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
