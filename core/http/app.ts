@@ -3,8 +3,8 @@ import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
 import { HubError } from '../errors.ts';
+import { acceptPlan } from '../messages/accept.ts';
 import { countWebhookRejections, serveMetrics } from '../metrics/routes.ts';
-import { createTriggerContext } from '../plugins/trigger-context.ts';
 import { RecipientStore } from '../recipients/store.ts';
 import type { HubServices } from '../services.ts';
 import { authenticate, scopeToAccount } from './auth.ts';
@@ -109,6 +109,14 @@ function apiRoutes(app: HubApp, services: HubServices): void {
   messageRoutes(app, db);
 
   for (const [id, { plugin, config }] of services.plugins.triggers) {
-    plugin.routes(app, createTriggerContext(services, id, config));
+    plugin.routes(app, {
+      config,
+      log: services.log.child({ plugin: id }),
+      clock: services.clock,
+      accept: async (request) => {
+        const account = await services.accounts.get(request.accountId);
+        return acceptPlan(services, account, request);
+      },
+    });
   }
 }
