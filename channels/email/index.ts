@@ -1,23 +1,26 @@
-import { z } from 'zod';
 import type { ChannelPlugin } from '../../core/plugins/channel.ts';
 import { normalizeEmail } from '../../core/recipients/addresses.ts';
 import { createSandboxProvider } from '../../core/sandbox/sandbox-provider.ts';
-
-const configSchema = z.strictObject({
-  provider: z.literal('sandbox').default('sandbox').describe('Who sends the email.'),
-});
-
-type EmailConfig = z.infer<typeof configSchema>;
+import { emailConfigSchema, type EmailConfig } from './config.ts';
+import { createSendGridProvider } from './sendgrid/provider.ts';
 
 const email: ChannelPlugin<EmailConfig> = {
   kind: 'channel',
   id: 'email',
   addressField: 'email',
   capabilities: { replies: true, attachments: true, needsOptIn: true, pricing: 'free' },
-  configSchema,
+  configSchema: emailConfigSchema,
   normalizeAddress: normalizeEmail,
   estimateUnits: () => 0,
-  create: (context) => createSandboxProvider('email', context),
+  create(context) {
+    const { config } = context;
+    switch (config.provider) {
+      case 'sandbox':
+        return createSandboxProvider('email', context);
+      case 'sendgrid':
+        return createSendGridProvider({ ...context, config });
+    }
+  },
 };
 
 export default email;
