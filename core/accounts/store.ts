@@ -25,6 +25,14 @@ export interface IssuedKey {
   createdAt: Date;
 }
 
+/** An account key as listed: never its secret, which is not kept. */
+export interface KeyListing {
+  id: string;
+  label: string | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
 /** Accounts, their settings and their keys. */
 export class AccountStore {
   readonly #db: Database;
@@ -95,7 +103,34 @@ export class AccountStore {
     return { id: row.id, key, label: row.label, createdAt: row.createdAt };
   }
 
-  /** Who a bearer key belongs to, or undefined for an unknown or revoked key. */
+  async listKeys(accountId: string): Promise<KeyListing[]> {
+    await this.get(accountId);
+
+    return this.#db.select({
+      id: apiKeys.id, label: apiKeys.label,
+      createdAt: apiKeys.createdAt, revokedAt: apiKeys.revokedAt,
+    }).from(apiKeys)
+      .where(eq(apiKeys.accountId, accountId))
+      .orderBy(apiKeys.createdAt, apiKeys.id);
+  }
+
+  /** Revokes a key at once: the next request with it is refused. Revoking twice is fine. */
+  async revokeKey(accountId: string, keyId: string): Promise<KeyListing> {
+    const where = and(eq(apiKeys.accountId, accountId), eq(apiKeys.id, keyId));
+    await this.#db.update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(and(where, isNull(apiKeys.revokedAt)));
+
+    const [row] = await this.#db.select().from(apiKeys).where(where);
+    if (!row) throw new HubError('not_found', { message: 'No such key.' });
+    return { id: row.id, label: row.label, createdAt: row.createdAt, revokedAt: row.revokedAt };
+  }
+
+  /**
+   * Who a bearer key belongs to, or undefined for an unknown or revoked key. The admin key is
+   * compared in constant time; account keys are found by their SHA-256, so the database
+   * compares digests, and how long that takes says nothing about the secret.
+   */
   async authenticate(key: string): Promise<Caller | undefined> {
     if (this.#adminKey && sameSecret(key, this.#adminKey)) return { kind: 'admin' };
 

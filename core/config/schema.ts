@@ -15,6 +15,31 @@ export {
 
 const port = z.number().int().min(0).max(65_535);
 
+const rateLimitSchema = z
+  .strictObject({
+    requestsPerSecond: envNumber(z.number().min(0))
+      .default(100)
+      .describe('Requests each bearer key may make per second, on average; 0 turns it off.'),
+    burst: envNumber(z.number().int().min(1))
+      .default(200)
+      .describe('Requests a key may make at once before the average applies.'),
+  })
+  .prefault({})
+  .describe(
+    'Limits per bearer key; a key over its limit gets 429 with Retry-After. Each API ' +
+      'process counts on its own.',
+  );
+
+const corsSchema = z
+  .strictObject({
+    origins: z
+      .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'Expected an origin: https://ehr.example'))
+      .default([])
+      .describe('Browser origins allowed to call the API; none when empty.'),
+  })
+  .prefault({})
+  .describe('Cross-origin requests from browsers to the API, off unless origins are listed.');
+
 const serverSchema = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1').describe('Address the HTTP server listens on.'),
@@ -31,6 +56,8 @@ const serverSchema = z
     shutdownTimeoutSeconds: envNumber(z.number().positive())
       .default(10)
       .describe('How long a stop waits for work in flight before closing anyway.'),
+    rateLimit: rateLimitSchema,
+    cors: corsSchema,
   })
   .prefault({})
   .describe('The HTTP server.');

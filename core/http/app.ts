@@ -2,6 +2,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
+import { auditRequests } from '../audit/middleware.ts';
+import { AuditLog } from '../audit/store.ts';
 import { HubError } from '../errors.ts';
 import { acceptPlan } from '../messages/accept.ts';
 import { countWebhookRejections, serveMetrics } from '../metrics/routes.ts';
@@ -12,7 +14,10 @@ import type { HubEnv } from './env.ts';
 import { handleError, targetName, validationError } from './errors.ts';
 import { idempotency } from './idempotency.ts';
 import { requestContext } from './request-context.ts';
+import { crossOrigin, documentationHeaders, rateLimit, securityHeaders } from './security.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { keyRoutes } from './routes/keys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { recipientRoutes } from './routes/recipients.ts';
 
@@ -31,6 +36,7 @@ export function createApp(services: HubServices): HubApp {
     maxSize: services.config.server.bodyLimitBytes,
     onError: () => { throw new HubError('payload_too_large'); },
   }));
+  app.use(securityHeaders());
   app.onError(handleError);
   app.notFound(() => { throw new HubError('not_found', { message: 'No such route.' }); });
 
@@ -83,6 +89,7 @@ function documentationRoutes(app: HubApp): void {
       description: 'SMS, voice, email and eFax for healthcare software.',
     },
   });
+  app.use('/docs', documentationHeaders());
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Messaging hub API' }));
 }
 
@@ -100,11 +107,17 @@ function webhookRoutes(app: HubApp, services: HubServices): void {
 
 function apiRoutes(app: HubApp, services: HubServices): void {
   const { db } = services.database;
-  app.use('/v1/*', authenticate(services.accounts));
-  app.use('/v1/accounts/:accountId', scopeToAccount());
-  app.use('/v1/accounts/:accountId/*', scopeToAccount(), idempotency(db));
+  const { server } = services.config;
+  const auditLog = new AuditLog(db);
+  const cors = crossOrigin(server.cors.origins);
+  if (cors) app.use('/v1/*', cors);
+  app.use('/v1/*', authenticate(services.accounts), rateLimit(server.rateLimit));
+  // The pattern also matches /v1/accounts/:accountId itself.
+  app.use('/v1/accounts/:accountId/*', auditRequests(auditLog), scopeToAccount(), idempotency(db));
 
   accountRoutes(app, services.accounts);
+  keyRoutes(app, services.accounts);
+  auditRoutes(app, auditLog);
   recipientRoutes(app, new RecipientStore(db), services.plugins.channelIds);
   messageRoutes(app, db);
 

@@ -21,7 +21,25 @@ export function handleError(error: Error, c: Context<HubEnv>): Response {
 function toHubError(error: Error): HubError {
   if (error instanceof HubError) return error;
   if (error instanceof HTTPException) return fromHttpException(error);
+  if (isDataException(error)) {
+    return new HubError('bad_request', { message: unstorableValue, cause: error });
+  }
   return new HubError('internal', { cause: error });
+}
+
+const unstorableValue = 'The request holds a value the hub cannot store.';
+
+/**
+ * PostgreSQL refuses some values that a schema let through, such as a NUL character in text
+ * or an out-of-range number: its error class 22, data exception, is the request's fault.
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+function isDataException(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause.name !== 'PostgresError') continue;
+    return String((cause as { code?: unknown }).code).startsWith('22');
+  }
+  return false;
 }
 
 const codeByStatus: Record<number, HubErrorCode> = {

@@ -25,13 +25,6 @@ const updateAccountSchema = z.strictObject({
   settings: accountSettingsPatchSchema.optional(),
 });
 
-const issuedKeySchema = z.object({
-  id: z.string(),
-  key: z.string().describe('The secret; it is shown this once.'),
-  label: z.string().nullable(),
-  createdAt: z.string(),
-}).openapi('IssuedKey');
-
 const tags = ['Accounts'];
 
 const createAccount = createRoute({
@@ -55,16 +48,6 @@ const updateAccount = createRoute({
   responses: { 200: jsonResponse(accountSchema, 'The account.'), ...commonErrors },
 });
 
-const issueKey = createRoute({
-  method: 'post', path: '/v1/accounts/{accountId}/keys', tags, security: bearerSecurity,
-  summary: 'Issue an account key (admin key)',
-  request: {
-    params: accountIdParam,
-    body: jsonBody(z.strictObject({ label: z.string().max(100).optional() })),
-  },
-  responses: { 201: jsonResponse(issuedKeySchema, 'The key, shown once.'), ...commonErrors },
-});
-
 export function accountRoutes(app: OpenAPIHono<HubEnv>, accounts: AccountStore): void {
   app.openapi(createAccount, async (c) => {
     requireAdmin(c.get('caller'));
@@ -81,13 +64,6 @@ export function accountRoutes(app: OpenAPIHono<HubEnv>, accounts: AccountStore):
     const { accountId } = c.req.valid('param');
     const account = await accounts.update(accountId, c.req.valid('json'));
     return c.json(present(account), 200);
-  });
-
-  app.openapi(issueKey, async (c) => {
-    requireAdmin(c.get('caller'));
-    const { accountId } = c.req.valid('param');
-    const issued = await accounts.issueKey(accountId, c.req.valid('json').label);
-    return c.json({ ...issued, createdAt: issued.createdAt.toISOString() }, 201);
   });
 }
 
