@@ -20,17 +20,27 @@ beforeAll(async () => {
   firstMessageId = sent.body.id;
 });
 
+interface AccountRoute {
+  method: string;
+  path: string;
+  /** The route as the audit log names it: `GET /v1/accounts/:accountId/messages`. */
+  route: string;
+}
+
 /** Every account-scoped route the API documents, with sample path values. */
-async function accountRoutes(): Promise<Array<{ method: string; path: string }>> {
+async function accountRoutes(): Promise<AccountRoute[]> {
   const document = await (await fetch(`${testHub.url}/openapi.json`)).json();
-  const routes: Array<{ method: string; path: string }> = [];
+  const routes: AccountRoute[] = [];
   for (const [template, operations] of Object.entries<object>(document.paths)) {
     if (!template.includes('{accountId}')) continue;
     const path = template
       .replace('{accountId}', first.id)
       .replace('{messageId}', firstMessageId)
       .replace(/\{\w+\}/g, 'c-1');
-    for (const method of Object.keys(operations)) routes.push({ method, path });
+    const pattern = template.replace(/\{(\w+)\}/g, ':$1');
+    for (const method of Object.keys(operations)) {
+      routes.push({ method, path, route: `${method.toUpperCase()} ${pattern}` });
+    }
   }
   return routes;
 }
@@ -40,9 +50,10 @@ describe('tenant isolation', () => {
     const routes = await accountRoutes();
     expect(routes.length).toBeGreaterThanOrEqual(8);
 
-    for (const { method, path } of routes) {
+    for (const [index, { method, path }] of routes.entries()) {
       const body = ['post', 'put', 'patch'].includes(method) ? {} : undefined;
-      const call = await testHub.api(second.key, method.toUpperCase(), path, body);
+      const headers = { 'X-Request-Id': `probe-${index}` };
+      const call = await testHub.api(second.key, method.toUpperCase(), path, body, headers);
       const { status, body: answer } = call;
       expect({ method, path, status }).toEqual({ method, path, status: 404 });
       expect(answer.error.code).toBe('not_found');
@@ -53,6 +64,23 @@ describe('tenant isolation', () => {
     expect(own.status).toBe(200);
     const client = await testHub.api(first.key, 'GET', '/v1/accounts/first/clients/c-1');
     expect(client.body.firstName).toBe('Ada');
+  });
+
+  it('shows each attempt in the audit log of the account whose key made it', async () => {
+    const routes = await accountRoutes();
+    const log = await testHub.api(second.key, 'GET', '/v1/accounts/second/audit?limit=500');
+    const probes = new Map<string, Record<string, unknown>>(log.body.entries
+      .map((entry: Record<string, unknown>) => [entry.requestId, entry]));
+
+    for (const [index, { route }] of routes.entries()) {
+      expect(probes.get(`probe-${index}`)).toMatchObject({
+        accountId: 'second', targetAccountId: 'first', route, status: 404,
+      });
+    }
+
+    const keyId = probes.get('probe-0')!.keyId;
+    const victim = await testHub.api(adminKey, 'GET', `/v1/accounts/first/audit?key=${keyId}`);
+    expect(victim.body.entries).toEqual([]);
   });
 
   it('finds nothing of another account through its own routes', async () => {
