@@ -8,7 +8,9 @@ const email: ChannelPlugin<EmailConfig> = {
   kind: 'channel',
   id: 'email',
   addressField: 'email',
-  capabilities: { replies: true, attachments: true, needsOptIn: true, pricing: 'free' },
+  capabilities: {
+    replies: true, attachments: true, needsOptIn: true, pricing: 'free', requiresSubject: true,
+  },
   configSchema: emailConfigSchema,
   normalizeAddress: normalizeEmail,
   estimateUnits: () => 0,

@@ -49,7 +49,13 @@ const serverSchema = z
       .describe('URL at which providers reach the webhooks and recipients reach the hub pages.'),
     bodyLimitBytes: envNumber(z.number().int().positive())
       .default(1024 * 1024)
-      .describe('Largest request body accepted, in bytes.'),
+      .describe('Largest request body accepted by the API, in bytes.'),
+    webhookBodyLimitBytes: envNumber(z.number().int().positive())
+      .default(40 * 1024 * 1024)
+      .describe(
+        'Largest provider webhook body accepted, in bytes: inbound faxes and emails carry ' +
+          'their files, and a provider does not retry a refusal.',
+      ),
     role: envEnum(['api', 'worker', 'all'])
       .default('all')
       .describe('What this process runs: the HTTP API, the job workers, or both.'),
@@ -190,6 +196,48 @@ const channelSectionSchema = z
       'The channel plugin checks the rest of this section.',
   );
 
+const minorUnits = envNumber(z.number().int().min(0));
+
+const channelPriceSchema = z
+  .strictObject({
+    perSegment: minorUnits.optional().describe('Price of one sms segment.'),
+    perMinute: minorUnits.optional().describe('Price of one started voice minute.'),
+    perPage: minorUnits.optional().describe('Price of one fax page.'),
+  })
+  .describe(
+    "One channel's price, in the unit its plugin bills by, in minor units of the currency " +
+      '(cents). A channel without a price is free.',
+  );
+
+const callbacksSchema = z
+  .strictObject({
+    timeoutSeconds: envNumber(z.number().min(0.1).max(60))
+      .default(15)
+      .describe('How long the hub waits for a callback endpoint to answer.'),
+    retrySchedule: z
+      .array(z.number().min(0))
+      .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000])
+      .describe(
+        'Seconds to wait before each retry of a failed callback; when the list runs out the ' +
+          'delivery has failed. The default retries for about three days.',
+      ),
+    concurrency: envNumber(z.number().int().min(1))
+      .default(16)
+      .describe('Most callbacks one worker process delivers at once.'),
+    perEndpointConcurrency: envNumber(z.number().int().min(1))
+      .default(4)
+      .describe(
+        'Most of those going to one endpoint, so a slow endpoint cannot hold up the others.',
+      ),
+  })
+  .superRefine((callbacks, context) => {
+    if (callbacks.perEndpointConcurrency <= callbacks.concurrency) return;
+    const message = 'Expected at most callbacks.concurrency';
+    context.addIssue({ code: 'custom', path: ['perEndpointConcurrency'], message });
+  })
+  .prefault({})
+  .describe('Signed callbacks to the host (Standard Webhooks).');
+
 const templatesSchema = z
   .strictObject({
     dir: z
@@ -237,6 +285,11 @@ export const hubConfigSchema = z
       .default({})
       .describe('Settings per trigger plugin, by trigger id; each plugin checks its own.'),
     templates: templatesSchema,
+    prices: z
+      .record(pluginId, channelPriceSchema)
+      .default({})
+      .describe('Prices per channel id, charged against the account\'s prepaid credit.'),
+    callbacks: callbacksSchema,
     defaults: z
       .strictObject({ account: accountDefaultsSchema })
       .prefault({})

@@ -2,12 +2,14 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
 import { auditRequests } from '../audit/middleware.ts';
 import { AuditLog } from '../audit/store.ts';
 import { HubError } from '../errors.ts';
-import { acceptPlan } from '../messages/accept.ts';
 import { countWebhookRejections, serveMetrics } from '../metrics/routes.ts';
+import { createTriggerContext } from '../plugins/trigger-context.ts';
 import { RecipientStore } from '../recipients/store.ts';
+import { sandboxRoutes } from '../sandbox/routes.ts';
 import type { HubServices } from '../services.ts';
 import { authenticate, scopeToAccount } from './auth.ts';
 import type { HubEnv } from './env.ts';
@@ -17,9 +19,13 @@ import { requestContext } from './request-context.ts';
 import { crossOrigin, documentationHeaders, rateLimit, securityHeaders } from './security.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { callbackRoutes } from './routes/callbacks.ts';
+import { creditRoutes } from './routes/credit.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { recipientRoutes } from './routes/recipients.ts';
+import { threadRoutes } from './routes/threads.ts';
+import { userRoutes } from './routes/users.ts';
 
 export type HubApp = OpenAPIHono<HubEnv>;
 
@@ -32,10 +38,7 @@ export function createApp(services: HubServices): HubApp {
   });
 
   app.use(requestContext(services.log));
-  app.use(bodyLimit({
-    maxSize: services.config.server.bodyLimitBytes,
-    onError: () => { throw new HubError('payload_too_large'); },
-  }));
+  app.use(limitBodies(services.config.server));
   app.use(securityHeaders());
   app.onError(handleError);
   app.notFound(() => { throw new HubError('not_found', { message: 'No such route.' }); });
@@ -56,6 +59,15 @@ export function createOperationsApp(services: HubServices): HubApp {
 
   healthRoutes(app, services);
   return app;
+}
+
+/** Webhooks carry faxes and email attachments, so they may be larger than API requests. */
+function limitBodies(limits: { bodyLimitBytes: number; webhookBodyLimitBytes: number }) {
+  const refuse = () => { throw new HubError('payload_too_large'); };
+  const api = bodyLimit({ maxSize: limits.bodyLimitBytes, onError: refuse });
+  const webhooks = bodyLimit({ maxSize: limits.webhookBodyLimitBytes, onError: refuse });
+  return createMiddleware<HubEnv>((c, next) =>
+    (c.req.path.startsWith('/webhooks/') ? webhooks : api)(c, next));
 }
 
 function healthRoutes(app: HubApp, services: HubServices): void {
@@ -120,16 +132,13 @@ function apiRoutes(app: HubApp, services: HubServices): void {
   auditRoutes(app, auditLog);
   recipientRoutes(app, new RecipientStore(db), services.plugins.channelIds);
   messageRoutes(app, db);
+  threadRoutes(app, db);
+  callbackRoutes(app, services);
+  userRoutes(app, db, services.clock);
+  creditRoutes(app, services);
+  sandboxRoutes(app, services);
 
   for (const [id, { plugin, config }] of services.plugins.triggers) {
-    plugin.routes(app, {
-      config,
-      log: services.log.child({ plugin: id }),
-      clock: services.clock,
-      accept: async (request) => {
-        const account = await services.accounts.get(request.accountId);
-        return acceptPlan(services, account, request);
-      },
-    });
+    plugin.routes(app, createTriggerContext(services, id, config));
   }
 }

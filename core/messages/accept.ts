@@ -2,14 +2,14 @@ import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Account } from '../accounts/store.ts';
 import { attachments, messages, recipients, subjects, threads } from '../db/schema.ts';
 import { HubError } from '../errors.ts';
-import type {
-  AcceptedMessage, AcceptRequest, PlannedMessage, RecipientType,
-} from '../plugins/trigger.ts';
+import type { AcceptedMessage, AcceptRequest, RecipientType } from '../plugins/trigger.ts';
 import type { OutboundAttachment } from '../plugins/channel.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { queueNames } from '../queue/queue.ts';
+import { fitToWindow } from '../scheduling/send-time.ts';
 import type { HubServices } from '../services.ts';
 import { TemplateRenderError } from '../templates/index.ts';
+import { renderCopy, withCopies, type PlannedOrCopy } from './copies.ts';
 import type { StatusReason } from './reasons.ts';
 import { renderMessage } from './render.ts';
 import { changeStatus, pendingStatuses, recordStatus, type Executor } from './status-log.ts';
@@ -17,11 +17,15 @@ import { changeStatus, pendingStatuses, recordStatus, type Executor } from './st
 type Recipient = typeof recipients.$inferSelect;
 
 interface Placement {
-  planned: PlannedMessage;
+  planned: PlannedOrCopy;
   recipient: Recipient;
   channel: string;
+  /** The planned send time, moved out of quiet hours. */
+  sendAt: Date;
   /** Why the message cannot be sent at all, decided before it is stored. */
   failure?: StatusReason;
+  /** Why the message is not sent although it could be: no moment fits around quiet hours. */
+  skipped?: StatusReason;
 }
 
 /**
@@ -34,17 +38,22 @@ export async function acceptPlan(
   account: Account,
   request: AcceptRequest,
 ): Promise<AcceptedMessage[]> {
-  const people = await loadRecipients(services, request);
-  const placements = request.messages.map((planned) => {
-    const placement = place(services.plugins, planned, people);
-    return placement.failure ? placement : checkTemplate(services, account, request, placement);
+  const planned = withCopies(request.messages);
+  const people = await loadRecipients(services, request.accountId, planned);
+  const now = services.clock();
+  const placements = planned.map((message) => {
+    const placement = place(services.plugins, message, people);
+    const checked = placement.failure ? placement : message.copyOf
+      ? renderPlannedCopy(services, account, request, placement, people)
+      : checkTemplate(services, account, request, placement);
+    return checked.failure ? checked : fitQuietHours(account, checked, now);
   });
 
   return services.database.db.transaction(async (tx) => {
     const subjectId = request.subject
       ? await upsertSubject(tx, request.accountId, request.trigger, request.subject)
       : null;
-    if (subjectId) await supersedeOthers(tx, subjectId, request, services.clock());
+    if (subjectId) await supersedeOthers(tx, subjectId, planned, now);
 
     const accepted: AcceptedMessage[] = [];
     for (const placement of placements) {
@@ -54,16 +63,20 @@ export async function acceptPlan(
   });
 }
 
-async function loadRecipients(services: HubServices, request: AcceptRequest) {
+async function loadRecipients(
+  services: HubServices,
+  accountId: string,
+  planned: PlannedOrCopy[],
+) {
   const wanted = new Map<string, { type: RecipientType; ref: string }>();
-  for (const { recipient } of request.messages) {
+  for (const { recipient } of planned) {
     wanted.set(`${recipient.type}:${recipient.ref}`, recipient);
   }
   if (wanted.size === 0) return new Map<string, Recipient>();
 
   const refs = [...wanted.values()].map((r) => r.ref);
   const rows = await services.database.db.select().from(recipients).where(and(
-    eq(recipients.accountId, request.accountId), inArray(recipients.ref, refs),
+    eq(recipients.accountId, accountId), inArray(recipients.ref, refs),
   ));
 
   const found = new Map(rows.map((row) => [`${row.type}:${row.ref}`, row]));
@@ -80,11 +93,16 @@ async function loadRecipients(services: HubServices, request: AcceptRequest) {
 /** Chooses the channel and checks the recipient can be reached on it. */
 function place(
   plugins: PluginRegistry,
-  planned: PlannedMessage,
+  planned: PlannedOrCopy,
   people: Map<string, Recipient>,
 ): Placement {
   const recipient = people.get(`${planned.recipient.type}:${planned.recipient.ref}`)!;
   const channel = planned.channel ?? recipient.channel ?? firstReachable(plugins, recipient);
+  const { sendAt } = planned;
+  if (!channel && !planned.manual) {
+    // Kept as a failed message on the first channel, so the host learns why nothing went.
+    return { planned, recipient, channel: plugins.channelIds[0], sendAt, failure: 'invalid_address' };
+  }
   if (!channel || !plugins.channels.has(channel)) {
     throw new HubError('unknown_channel', {
       message: channel ? `No channel "${channel}" is enabled.` : 'The recipient has no address.',
@@ -99,14 +117,46 @@ function place(
 
   const raw = recipient[plugin.addressField];
   const check = raw ? plugin.normalizeAddress(raw) : undefined;
-  if (check?.ok) return { planned, recipient, channel };
+  if (check?.ok) return { planned, recipient, channel, sendAt };
 
   if (planned.manual) {
     throw new HubError('invalid_address', {
       message: `The ${recipient.type} has no usable ${plugin.addressField} for ${channel}.`,
     });
   }
-  return { planned, recipient, channel, failure: 'invalid_address' };
+  return { planned, recipient, channel, sendAt, failure: 'invalid_address' };
+}
+
+/** A copy is rendered now, as the original recipient's message reads. */
+function renderPlannedCopy(
+  services: HubServices,
+  account: Account,
+  request: AcceptRequest,
+  placement: Placement,
+  people: Map<string, Recipient>,
+): Placement {
+  const { planned, recipient: contact, channel } = placement;
+  if (planned.body) return placement;
+
+  const original = people.get(`${planned.copyOf!.type}:${planned.copyOf!.ref}`)!;
+  const body = renderCopy(services, account, {
+    template: `${request.trigger}/${planned.kind}`, channel, data: planned.data ?? {},
+    original, contact,
+  });
+  if (!body) return { ...placement, failure: 'template_error' };
+  return { ...placement, planned: { ...planned, body } };
+}
+
+/** Moves an sms or voice message out of the recipient's quiet hours, or skips it. */
+function fitQuietHours(account: Account, placement: Placement, now: Date): Placement {
+  const { planned, recipient, channel } = placement;
+  const timing = fitToWindow({
+    sendAt: planned.sendAt, latestAt: planned.latestAt, channel, now,
+    window: account.settings.quietHours,
+    zone: recipient.timeZone ?? account.settings.timeZone,
+  });
+  if ('skipped' in timing) return { ...placement, skipped: timing.skipped };
+  return { ...placement, sendAt: timing.sendAt };
 }
 
 /**
@@ -168,10 +218,10 @@ async function upsertSubject(
 async function supersedeOthers(
   tx: Executor,
   subjectId: string,
-  request: AcceptRequest,
+  planned: PlannedOrCopy[],
   now: Date,
 ): Promise<void> {
-  const keep = request.messages.map((m) => m.key);
+  const keep = planned.map((m) => m.key);
   const stale = await tx.select({ id: messages.id, accountId: messages.accountId })
     .from(messages)
     .where(and(
@@ -193,10 +243,11 @@ async function storeMessage(
   placement: Placement,
   subjectId: string | null,
 ): Promise<AcceptedMessage> {
-  const { planned, recipient, channel, failure } = placement;
+  const { planned, recipient, channel, sendAt, failure, skipped } = placement;
   const now = services.clock();
   const threadId = await ensureThread(tx, request.accountId, recipient.id);
-  const status = failure ? 'failed' : 'scheduled';
+  const status = failure ? 'failed' : skipped ? 'cancelled' : 'scheduled';
+  const reason = failure ?? skipped;
 
   const [row] = await tx.insert(messages).values({
     accountId: request.accountId,
@@ -210,8 +261,8 @@ async function storeMessage(
     key: planned.key,
     channel,
     status,
-    statusReason: failure ?? null,
-    sendAt: planned.sendAt,
+    statusReason: reason ?? null,
+    sendAt,
     expiresAt: planned.expiresAt ?? null,
     template: planned.body ? null : `${request.trigger}/${planned.kind}`,
     language: recipient.language ?? account.settings.language,
@@ -225,13 +276,13 @@ async function storeMessage(
 
   const stored = { id: row.id, accountId: request.accountId, channel, trigger: request.trigger };
   await storeAttachments(tx, row.id, planned.attachments ?? []);
-  await recordStatus(tx, stored, { status, reason: failure, at: now });
-  if (!failure) {
+  await recordStatus(tx, stored, { status, reason, at: now });
+  if (status === 'scheduled') {
     await services.queue.send(tx, queueNames.dispatch, { messageId: row.id }, {
-      startAfter: planned.sendAt,
+      startAfter: sendAt,
     });
   }
-  return { id: row.id, key: planned.key, status, created: true };
+  return { id: row.id, key: planned.key, kind: planned.kind, status, sendAt, created: true };
 }
 
 async function storeAttachments(tx: Executor, messageId: string, files: OutboundAttachment[]) {
@@ -243,10 +294,11 @@ async function storeAttachments(tx: Executor, messageId: string, files: Outbound
 }
 
 async function existingMessage(tx: Executor, accountId: string, key: string) {
-  const [row] = await tx.select({ id: messages.id, status: messages.status })
-    .from(messages)
+  const [row] = await tx.select({
+    id: messages.id, kind: messages.kind, status: messages.status, sendAt: messages.sendAt,
+  }).from(messages)
     .where(and(eq(messages.accountId, accountId), eq(messages.key, key)));
-  return { id: row.id, key, status: row.status, created: false };
+  return { ...row, key, created: false };
 }
 
 async function ensureThread(tx: Executor, accountId: string, recipientId: string) {

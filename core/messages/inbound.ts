@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { accounts, attachments, messages, outbox, recipients } from '../db/schema.ts';
+import { emitEvent } from '../callbacks/events.ts';
+import { accounts, attachments, messages, recipients } from '../db/schema.ts';
 import { addressHashes } from '../encryption/columns.ts';
 import type { InboundMessage, InboundResult } from '../plugins/channel.ts';
 import type { HubServices } from '../services.ts';
@@ -16,7 +17,9 @@ export async function receiveMessage(
   channel: string,
   inbound: InboundMessage,
 ): Promise<InboundResult> {
-  const accountId = inbound.accountId ?? await accountFor(services, channel, inbound.to);
+  const accountId = inbound.accountId
+    ? (await services.accounts.find(inbound.accountId))?.id
+    : await accountFor(services, channel, inbound.to);
   if (!accountId) return { stored: false, reason: 'unknown_account' };
 
   const { plugin } = services.plugins.channel(channel);
@@ -40,10 +43,9 @@ export async function receiveMessage(
     await storeAttachments(tx, row.id, inbound);
     const stored = { id: row.id, accountId, channel, trigger: 'inbound' };
     await recordStatus(tx, stored, { status: 'received', at: now });
-    await tx.insert(outbox).values({
-      accountId, type: 'message.received', createdAt: now,
-      data: { messageId: row.id, channel, recipient: recipient ? recipientRef(recipient) : null },
-    });
+    await emitEvent(tx, accountId, 'message.received', {
+      messageId: row.id, channel, recipient: recipient ? recipientRef(recipient) : null,
+    }, now);
     if (threadId) await touchThread(tx, threadId, now, true);
     return { stored: true, messageId: row.id, accountId, duplicate: false } as const;
   });

@@ -16,6 +16,8 @@ export interface ChannelCapabilities {
   /** Recipients must opt in before the channel may be used (eFax is exempt). */
   needsOptIn: boolean;
   pricing: Pricing;
+  /** Messages need a subject (email): a text from the host without one is refused. */
+  requiresSubject?: boolean;
 }
 
 /** What a template or a host produced, ready to send. */

@@ -7,6 +7,9 @@ import type { Logger } from '../log.ts';
 export const queueNames = {
   dispatch: 'dispatch',
   status: 'status',
+  callbackDelivery: 'callback-delivery',
+  notificationCollect: 'notification-collect',
+  notificationSend: 'notification-send',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
@@ -68,13 +71,30 @@ async function startQueues(boss: PgBoss, settings: QueueSettings): Promise<void>
     retryLimit: settings.retryLimit,
     retryDelay: settings.retryDelaySeconds,
     retryBackoff: settings.retryBackoff,
-    retryDelayMax: 3600,
+    // pg-boss takes a ceiling only for backoff.
+    ...(settings.retryBackoff ? { retryDelayMax: 3600 } : {}),
   });
 
   // A provider may report a status before the send it belongs to is recorded; such a report
   // is retried soon and often rather than on the dispatch schedule.
   await ensureQueue(boss, queueNames.status, {
     ...common, retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 60,
+  });
+
+  // Callbacks wait between attempts on their own schedule (callbacks/deliver.ts); a failed
+  // job here is the hub's own trouble, such as a lost database connection. Jobs may wait
+  // days for their attempt, so they are kept as long.
+  const hubFailures = { retryLimit: 3, retryDelay: 5, retryBackoff: true, retryDelayMax: 300 };
+  await ensureQueue(boss, queueNames.callbackDelivery, {
+    ...common, ...hubFailures, retentionSeconds: 7 * 24 * 3600,
+  });
+  await ensureQueue(boss, queueNames.notificationCollect, { ...common, ...hubFailures });
+  await ensureQueue(boss, queueNames.notificationSend, {
+    ...common,
+    retryLimit: settings.retryLimit,
+    retryDelay: settings.retryDelaySeconds,
+    retryBackoff: settings.retryBackoff,
+    retryDelayMax: 3600,
   });
 }
 
