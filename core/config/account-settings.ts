@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from '../scheduling/durations.ts';
 
 const clockTime = z
   .string()
@@ -35,11 +36,16 @@ const descriptions = {
   language: 'Language of messages to recipients who have none of their own.',
   quietHours:
     "The window in which sms and voice messages may go out, in the recipient's local time. " +
-    'A message due outside it waits for the next start.',
+    'A message due outside it waits for the next start; a reminder moves to the nearest ' +
+    'moment inside it that still leaves the client time to act. Equal start and end: no ' +
+    'quiet hours.',
   quietHoursStart: 'Earliest time of day (HH:MM) an sms or voice message may go out.',
   quietHoursEnd: 'Time of day (HH:MM) after which no sms or voice message goes out.',
   practiceName: 'The practice name that templates show to patients.',
   practicePhone: 'The phone number that templates give for reaching the practice.',
+  reminderOffsets:
+    'How long before an appointment its reminders go out (`48h`, `2h`, `30m`), one reminder ' +
+    "each; an empty list sends none. Unset: the appointment trigger's `reminders`.",
   senders:
     'The sender per channel id: a phone number for sms and voice, an address for email, a ' +
     'fax number for efax. A channel without one uses its provider setting.',
@@ -47,8 +53,11 @@ const descriptions = {
 
 const sendersSchema = z.record(z.string().max(32), z.string().min(1).max(320));
 
+const reminderOffsetsSchema = z.array(durationSchema).max(10);
+
 /**
- * The settings of one account, every one required. The HTTP API derives its request bodies
+ * The settings of one account, every one required but the overrides of trigger schedules,
+ * which fall back to the trigger's config. The HTTP API derives its request bodies
  * from this (`.partial()` for updates); the config file gives them defaults.
  */
 export const accountSettingsSchema = z.strictObject({
@@ -65,6 +74,7 @@ export const accountSettingsSchema = z.strictObject({
   practiceName: z.string().max(200).describe(descriptions.practiceName),
   practicePhone: z.string().max(40).describe(descriptions.practicePhone),
   senders: sendersSchema.describe(descriptions.senders),
+  reminderOffsets: reminderOffsetsSchema.optional().describe(descriptions.reminderOffsets),
 });
 
 export type AccountSettings = z.infer<typeof accountSettingsSchema>;

@@ -8,6 +8,7 @@ import { observeSendLatency, timeProviderCall } from '../metrics/send-timing.ts'
 import { ProviderError } from '../plugins/provider-error.ts';
 import type { HubServices } from '../services.ts';
 import { TemplateRenderError } from '../templates/index.ts';
+import { deferToWindow } from '../scheduling/dispatch-window.ts';
 import { deferToSendSlot } from './rate-limit.ts';
 import type { StatusReason } from './reasons.ts';
 import { renderMessage } from './render.ts';
@@ -50,6 +51,8 @@ export async function dispatchMessage(
   }
 
   const body = renderBody(services, account, message, recipient, log);
+  if (await deferToWindow(services, { account, message, recipient, now }, log)) return 'done';
+
   if (!body) {
     await finish(services, message, 'failed', 'template_error');
     return 'done';

@@ -17,6 +17,7 @@ export const statusReasons = [
   'template_error',
   'expired',
   'superseded',
+  'quiet_hours',
   'cancelled_by_host',
 ] as const;
 

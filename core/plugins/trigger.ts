@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
+import type { AccountSettings } from '../config/account-settings.ts';
+import type { MessageStatus } from '../db/schema.ts';
 import type { HubEnv } from '../http/env.ts';
 import type { Logger } from '../log.ts';
 import type { MessageBody, OutboundAttachment } from './channel.ts';
@@ -18,7 +20,18 @@ export interface PlannedMessage {
   recipient: { type: RecipientType; ref: string };
   /** The channel to use; the recipient's assigned channel when absent. */
   channel?: string;
+  /**
+   * When to send. An sms or voice message due inside the recipient's quiet hours waits for
+   * them to end, unless it has a `latestAt`.
+   */
   sendAt: Date;
+  /**
+   * For a reminder ahead of a set time (an appointment's start, less the lead the client needs
+   * to act on it): the latest moment it is worth sending. When quiet hours cover `sendAt`, the
+   * message moves to the nearest allowed moment no later than this, earlier if need be, and is
+   * skipped (`cancelled`, reason `quiet_hours`) when there is none.
+   */
+  latestAt?: Date;
   /** After this moment the message is no longer worth sending. */
   expiresAt?: Date;
   /**
@@ -35,6 +48,12 @@ export interface PlannedMessage {
    * is refused at once (422) instead of failing the message later.
    */
   manual?: boolean;
+  /**
+   * Refs of contacts (a guardian, a referring provider) who get a copy of this message through
+   * their own channel. A copy reads as the recipient's message does, in the contact's language;
+   * it is rendered when planned.
+   */
+  copyTo?: string[];
 }
 
 /** The thing messages are about (an appointment, an invoice), stored with its latest state. */
@@ -54,8 +73,28 @@ export interface AcceptRequest {
 export interface AcceptedMessage {
   id: string;
   key: string;
+  kind: string;
   status: string;
+  /** When it goes out, after any move for quiet hours. */
+  sendAt: Date;
   created: boolean;
+}
+
+/** A message planned for a subject earlier, as a trigger sees it when planning again. */
+export interface SubjectMessage {
+  key: string;
+  kind: string;
+  status: MessageStatus;
+  recipient: { type: RecipientType; ref: string };
+  sendAt: Date;
+  createdAt: Date;
+  data: Record<string, unknown>;
+}
+
+/** A subject as stored, with every message planned for it so far, oldest first. */
+export interface StoredSubject {
+  state: Record<string, unknown>;
+  messages: SubjectMessage[];
 }
 
 /** The core's services a trigger uses. */
@@ -69,6 +108,16 @@ export interface TriggerContext<C> {
    * dispatch; a message whose key exists already is kept as it is.
    */
   accept(request: AcceptRequest): Promise<AcceptedMessage[]>;
+  /** The account's settings in force, for per-account schedules. */
+  settings(accountId: string): Promise<AccountSettings>;
+  /**
+   * A subject's stored state and messages, to plan against what was already sent. Two calls
+   * for one subject at the same moment may both plan from the same history; the later plan
+   * then replaces the earlier one's pending messages.
+   */
+  subject(accountId: string, type: string, ref: string): Promise<StoredSubject | undefined>;
+  /** A recipient's time zone, or the account's when they have none; 422 for an unknown one. */
+  timeZone(accountId: string, recipient: { type: RecipientType; ref: string }): Promise<string>;
 }
 
 /** What a template of this trigger needs, for checking every template at start. */
