@@ -50,9 +50,9 @@ export async function dispatchMessage(
     return 'done';
   }
 
-  const body = renderBody(services, account, message, recipient, log);
   if (await deferToWindow(services, { account, message, recipient, now }, log)) return 'done';
 
+  const body = renderBody(services, account, message, recipient, log);
   if (!body) {
     await finish(services, message, 'failed', 'template_error');
     return 'done';
