@@ -21,6 +21,14 @@ export function buildConfigJsonSchema(): JsonSchema {
   return { ...generated, title: 'Messaging hub configuration' };
 }
 
+/**
+ * The JSON Schema of a plugin's config section, derived the same way. A setting that only code
+ * can check (a refinement, a transform) is described by what it accepts as written.
+ */
+export function buildSectionJsonSchema(schema: z.ZodType): JsonSchema {
+  return z.toJSONSchema(schema, { io: 'input', override: adjust, unrepresentable: 'any' });
+}
+
 /** The schema as committed in `config/hub.schema.json`. */
 export function renderConfigJsonSchema(): string {
   return `${JSON.stringify(buildConfigJsonSchema(), null, 2)}\n`;

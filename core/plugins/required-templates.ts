@@ -3,7 +3,7 @@ import type { RequiredTemplate, TemplateEngine } from '../templates/index.ts';
 import type { PluginRegistry } from './registry.ts';
 
 /** What the core adds to every template's data (see messages/render.ts). */
-const coreSampleData = {
+export const coreSampleData = {
   recipient: { firstName: 'Alex', lastName: 'Rivera' },
   practice: { name: 'Riverside Clinic', phone: '+12025550100' },
 };

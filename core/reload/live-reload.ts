@@ -148,7 +148,9 @@ async function readConfig(options: LiveReloadOptions) {
     await loadPlugins(loaded, projectRoot);
     return { config: loaded.config };
   } catch (error) {
-    if (error instanceof ConfigError) return { problems: formatProblems(error.problems).split('\n') };
+    if (error instanceof ConfigError) {
+      return { problems: formatProblems(error.problems).split('\n') };
+    }
     if (error instanceof StartupError) return { problems: error.problems };
     throw error;
   }
