@@ -36,12 +36,16 @@ export async function reserveSendSlot(
       (extract(epoch from next_at - clock_timestamp()) * 1000 - ${seconds * 1000})::float8
         as wait_ms`);
 
+  // Rounded up to whole milliseconds, as a Date holds them: a slot never starts early.
   const [row] = rows;
-  return { at: new Date(row.at_ms), waitMs: Math.max(0, row.wait_ms) };
+  return { at: new Date(Math.ceil(row.at_ms)), waitMs: Math.max(0, row.wait_ms) };
 }
 
-/** A slot this close is taken at once: the queue could not start the job any sooner. */
-const promptMs = 50;
+/**
+ * How long after its slot a deferred send starts. The send before it may have reached the
+ * provider late, slowed by the burst it came in with, and the provider counts arrivals.
+ */
+const startLagMs = 100;
 
 /** A dispatch job put back for the slot it reserved; its first run sends without reserving. */
 interface DeferredDispatch extends DispatchJob {
@@ -58,8 +62,8 @@ export interface RateLimitedSend {
 }
 
 /**
- * Applies the channel's rate limit to one send. Returns true when the send's slot is still
- * ahead: the job has then been queued again for that moment, and this run should stop.
+ * Applies the channel's rate limit to one send. Returns true when the send's slot has not
+ * begun: the job has then been queued again for that moment, and this run should stop.
  *
  * A deferred job's first run uses its reservation; its retries reserve anew, since a failed
  * attempt spent the slot. The new job gets the retries the old one had left, so deferrals
@@ -77,11 +81,12 @@ export async function deferToSendSlot(
   const sender = `${send.channel}:${limit.key(message)}`;
   const { db } = services.database;
   const slot = await reserveSendSlot(db, sender, limit.units(message), limit.perSecond);
-  if (slot.waitMs <= promptMs) return false;
+  if (slot.waitMs <= 0) return false;
 
   const deferred: DeferredDispatch = { messageId: job.data.messageId, slotReserved: true };
+  const startAfter = new Date(slot.at.getTime() + startLagMs);
   const retryLimit = Math.max(0, job.retryLimit - job.retryCount);
-  const options = { startAfter: slot.at, retryLimit };
+  const options = { startAfter, retryLimit };
   await services.queue.send(db, queueNames.dispatch, deferred, options);
   send.log.debug({ waitMs: Math.round(slot.waitMs) }, 'send deferred to its sender slot');
   return true;
