@@ -31,11 +31,10 @@ const actions: Record<string, string> = {
   'POST /v1/accounts/:/sandbox/replies': 'message.simulate-reply',
 
   'PUT /v1/accounts/:/appointments/:': 'appointment.write',
-  'GET /v1/accounts/:/appointments/:': 'appointment.read',
   'PUT /v1/accounts/:/invoices/:': 'invoice.write',
-  'GET /v1/accounts/:/invoices/:': 'invoice.read',
   'POST /v1/accounts/:/form-requests': 'form-request.create',
-  'GET /v1/accounts/:/form-requests/:': 'form-request.read',
+  'PUT /v1/accounts/:/form-requests/:': 'form-request.write',
+  'POST /v1/accounts/:/contacts/:/documents': 'document.create',
 
   'PUT /v1/accounts/:/users/:': 'user.write',
   'GET /v1/accounts/:/users/:': 'user.read',
@@ -45,10 +44,8 @@ const actions: Record<string, string> = {
 
   'POST /v1/accounts/:/callbacks': 'callback.create',
   'GET /v1/accounts/:/callbacks': 'callback.list',
-  'GET /v1/accounts/:/callbacks/:': 'callback.read',
   'DELETE /v1/accounts/:/callbacks/:': 'callback.delete',
   'GET /v1/accounts/:/callbacks/:/deliveries': 'delivery.list',
-  'POST /v1/accounts/:/callbacks/:/deliveries/:/replay': 'delivery.replay',
   'POST /v1/accounts/:/deliveries/:/replay': 'delivery.replay',
 };
 

@@ -24,7 +24,7 @@ export function auditRequests(auditLog: AuditLog) {
 
     await next();
 
-    const entry = await describe(c, route);
+    const entry = await auditEntry(c, route);
     try {
       await auditLog.record(entry);
     } catch (error) {
@@ -39,7 +39,7 @@ function handlerRoute(c: Context<HubEnv>) {
   return matchedRoutes(c).findLast((route) => route.method !== 'ALL');
 }
 
-async function describe(
+async function auditEntry(
   c: Context<HubEnv>,
   route: { method: string; path: string },
 ): Promise<NewAuditEntry> {

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { auditRequests } from '../audit/middleware.ts';
@@ -38,8 +39,8 @@ export function createApp(services: HubServices): HubApp {
   });
 
   app.use(requestContext(services.log));
-  app.use(limitBodies(services.config.server));
   app.use(securityHeaders());
+  app.use(limitBodies(services.config.server));
   app.onError(handleError);
   app.notFound(() => { throw new HubError('not_found', { message: 'No such route.' }); });
 
@@ -63,7 +64,11 @@ export function createOperationsApp(services: HubServices): HubApp {
 
 /** Webhooks carry faxes and email attachments, so they may be larger than API requests. */
 function limitBodies(limits: { bodyLimitBytes: number; webhookBodyLimitBytes: number }) {
-  const refuse = () => { throw new HubError('payload_too_large'); };
+  // The rest of a refused body may still be arriving: close rather than keep the connection.
+  const refuse = (c: Context) => {
+    c.header('Connection', 'close');
+    throw new HubError('payload_too_large');
+  };
   const api = bodyLimit({ maxSize: limits.bodyLimitBytes, onError: refuse });
   const webhooks = bodyLimit({ maxSize: limits.webhookBodyLimitBytes, onError: refuse });
   return createMiddleware<HubEnv>((c, next) =>

@@ -25,7 +25,8 @@ export const accountIdParam = z.object({
 });
 
 /** A host's own reference for a record: printable, no slashes. */
-export const refSchema = z.string().min(1).max(128).regex(/^[^/\s]+$/, 'No spaces or slashes');
+export const refSchema = z.string().min(1).max(128)
+  .regex(/^[^/\s\p{Cc}]+$/u, 'No spaces, slashes or control characters');
 
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { content: { 'application/json': { schema } }, required: true };

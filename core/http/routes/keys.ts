@@ -2,7 +2,9 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AccountStore, KeyListing } from '../../accounts/store.ts';
 import { requireAdmin } from '../auth.ts';
 import type { HubEnv } from '../env.ts';
-import { accountIdParam, bearerSecurity, commonErrors, jsonBody, jsonResponse } from '../schemas.ts';
+import {
+  accountIdParam, bearerSecurity, commonErrors, jsonBody, jsonResponse,
+} from '../schemas.ts';
 
 const keySchema = z.object({
   id: z.string(),
