@@ -40,7 +40,7 @@ export interface CopyToRender {
   data: Record<string, unknown>;
   /** The recipient of the original message, whose name and time zone the copy shows. */
   original: Recipient;
-  /** The contact who gets the copy, in whose language it is written. */
+  /** The contact who gets the copy, in whose language (or the account's) it is written. */
   contact: Recipient;
 }
 
@@ -54,7 +54,7 @@ export function renderCopy(
   copy: CopyToRender,
 ): MessageBody | undefined {
   const { original, contact } = copy;
-  const language = contact.language ?? original.language ?? account.settings.language;
+  const language = contact.language ?? account.settings.language;
   try {
     return renderMessage(services.templates, account, original, {
       template: copy.template, channel: copy.channel, language, data: copy.data,

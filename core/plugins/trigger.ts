@@ -50,8 +50,8 @@ export interface PlannedMessage {
   manual?: boolean;
   /**
    * Refs of contacts (a guardian, a referring provider) who get a copy of this message through
-   * their own channel. A copy reads as the recipient's message does, in the contact's language;
-   * it is rendered when planned.
+   * their own channel. A copy reads as the recipient's message does, in the contact's language
+   * (or the account's); it is rendered when planned.
    */
   copyTo?: string[];
 }

@@ -71,8 +71,12 @@ const forms: TriggerPlugin<FormsConfig> = {
         throw new HubError('conflict', { message: `The form request is ${before.status}.` });
       }
 
+      const now = context.clock();
       const expiry = parseDuration(context.config.expiry);
-      const request = toFormRequest(input, before, { now: context.clock(), expiry });
+      const request = toFormRequest(input, before, { now, expiry });
+      if (Date.parse(request.expiresAt) <= now.getTime()) {
+        throw new HubError('unprocessable', { message: 'The link has already expired.' });
+      }
       const accepted = await plan(accountId, ref, request);
       return c.json(present(ref, request, accepted), previous ? 200 : 201);
     });

@@ -7,7 +7,7 @@ import { createAccount, startTestHub, type TestHub } from '../support/hub.ts';
 // The clock stands years ahead of real time: every message is planned, none comes due.
 const clock = controlledClock();
 const zone = 'America/New_York';
-const at = (local: string) => DateTime.fromISO(local, { zone }).toUTC().toISO();
+const at = (local: string) => DateTime.fromISO(local, { zone }).toUTC().toISO()!;
 
 let testHub: TestHub;
 let account: { id: string; key: string };
