@@ -221,26 +221,33 @@ const is4xx = (status: number) => status >= 400 && status < 500;
 
 /** Requests the schemas accept, with hostile text wherever a field takes text. */
 function wellFormedRequest(): fc.Arbitrary<FuzzRequest> {
-  const json = (method: string, path: string, body: unknown) => ({
+  const authorization = `Bearer ${account.key}`;
+  const json = (method: string, path: string, body: unknown, more = {}) => ({
     method, path: `/v1/accounts/fuzzed${path}`, body: JSON.stringify(body),
-    headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json' },
+    headers: { authorization, 'content-type': 'application/json', ...more },
+  });
+  const get = (path: string, query: Record<string, string>) => ({
+    method: 'GET', path: `/v1/accounts/fuzzed${path}?${new URLSearchParams(query)}`,
+    headers: { authorization },
   });
   const text = hostileText.filter((value) => value.length > 0 && value.length <= 100);
   const ref = fc.constantFrom('c-1', 'c-2', "o'brien", '{{ref}}', 'c%3B');
+  const time = fc.constantFrom('0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z',
+    '1970-01-01T00:00:00Z', '2024-02-30T00:00:00Z', '2025-06-01T12:00:00.123456789+14:00');
 
   return fc.oneof(
     fc.record({ firstName: text, lastName: text, language: fc.constantFrom('en', 'es') })
       .chain((fields) => ref.map((id) => json('PUT', `/clients/${id}`, fields))),
-    fc.record({ text, subject: text }).map((fields) => json('POST', '/messages', {
-      recipient: { type: 'client', ref: 'c-1' }, channel: 'email', ...fields,
-    })),
+    fc.record({ text, subject: text, sendAt: time, key: text }).map(({ key, ...fields }) =>
+      json('POST', '/messages', {
+        recipient: { type: 'client', ref: 'c-1' }, channel: 'email', ...fields,
+      }, { 'idempotency-key': encodeURIComponent(key.toWellFormed()) })),
     fc.record({ name: text }).map((fields) => json('PATCH', '', fields)),
     fc.record({ label: text }).map((fields) => json('POST', '/keys', fields)),
-    fc.tuple(text, text).map(([channel, recipientRef]) => ({
-      method: 'GET',
-      path: `/v1/accounts/fuzzed/messages?${new URLSearchParams({ channel, recipientRef })}`,
-      headers: { authorization: `Bearer ${account.key}` },
-    })),
+    fc.record({ channel: text, recipientRef: text, before: time })
+      .map((query) => get('/messages', query)),
+    fc.record({ action: text, subject: text, key: text, from: time, to: time })
+      .map((query) => get('/audit', query)),
   );
 }
 
