@@ -12,6 +12,9 @@ import { adminKey, eventually } from './support/hub.ts';
 
 const greetingPlugin = './test/fixtures/plugins/greeting';
 
+// Each test runs the hub as a new process, which loads it from scratch.
+const processes = { timeout: 90_000 };
+
 let configFile: string;
 
 /** A template folder of its own, so each test can break or change a copy. */
@@ -33,7 +36,7 @@ beforeAll(async () => {
   configFile = await configWith('cli.yaml', await copyTemplates());
 });
 
-describe.concurrent('hub help', () => {
+describe('hub help', processes, () => {
   it('lists the commands, and every command has its own help', async () => {
     const overview = await runHub(['help']);
     expect(overview.code).toBe(0);
@@ -65,7 +68,7 @@ describe.concurrent('hub help', () => {
   });
 });
 
-describe.concurrent('hub check', () => {
+describe('hub check', processes, () => {
   it('passes a valid configuration and its templates', async () => {
     const { code, stdout } = await runHub(['check', '--config', configFile]);
     expect(stdout).toContain('the configuration and its plugins are valid');
@@ -101,7 +104,7 @@ describe.concurrent('hub check', () => {
   });
 });
 
-describe.concurrent('hub preview', () => {
+describe('hub preview', processes, () => {
   it('prints the rendered SMS with its segment count', async () => {
     const { code, stdout } = await runHub(
       ['preview', 'greeting/hello/sms', '--config', configFile],
@@ -137,7 +140,7 @@ describe.concurrent('hub preview', () => {
   });
 });
 
-describe('the hub and its database commands', () => {
+describe('the hub and its database commands', processes, () => {
   let database: TestDatabase;
   let hub: HubProcess;
   let env: NodeJS.ProcessEnv;
@@ -159,7 +162,11 @@ describe('the hub and its database commands', () => {
     const created = await fetch(`${hub.url}/v1/accounts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'riverside', name: 'Riverside Clinic' }),
+      // Quiet hours would hold a text sent at night until the morning.
+      body: JSON.stringify({
+        id: 'riverside', name: 'Riverside Clinic',
+        settings: { quietHours: { start: '00:00', end: '23:59' } },
+      }),
     });
     expect(created.status).toBe(201);
   });
@@ -169,13 +176,13 @@ describe('the hub and its database commands', () => {
     await database?.drop();
   });
 
-  it.concurrent('lists the accounts', async () => {
+  it('lists the accounts', async () => {
     const { code, stdout } = await runHub(['accounts', 'list', '--config', running], env);
     expect(stdout).toMatch(/^ID {9}NAME {14}MESSAGING {2}CREATED\nriverside {2}Riverside Clinic {2}on/);
     expect(code).toBe(0);
   });
 
-  it.concurrent('issues a key that opens the account', async () => {
+  it('issues a key that opens the account', async () => {
     const { code, stdout, stderr } = await runHub(
       ['keys', 'create', '--account', 'riverside', '--label', 'cli test', '--config', running],
       env,
@@ -195,7 +202,7 @@ describe('the hub and its database commands', () => {
     expect(unknown.code).toBe(2);
   });
 
-  it.concurrent('sends a test message through the running hub and follows it to delivery', async () => {
+  it('sends a test message through the running hub and follows it to delivery', async () => {
     const { code, stdout } = await runHub(['send', '--account', 'riverside',
       '--to', '+1 202 555 0123', '--text', 'Testing the hub', '--config', running], env);
 
@@ -205,7 +212,7 @@ describe('the hub and its database commands', () => {
     expect(code).toBe(0);
   });
 
-  it.concurrent('refuses an address the channel cannot use', async () => {
+  it('refuses an address the channel cannot use', async () => {
     const { code, stderr } = await runHub(['send', '--account', 'riverside',
       '--to', 'not a number', '--text', 'Testing', '--config', running], env);
     expect(stderr).toMatch(/^hub: --to: .+\n$/);
@@ -229,7 +236,7 @@ describe('the hub and its database commands', () => {
   });
 });
 
-describe('hub docs', () => {
+describe('hub docs', processes, () => {
   it('keeps the configuration and template references in docs/ up to date', async () => {
     const { code, stdout } = await runHub(['docs', '--check']);
     expect(stdout).toBe('Up to date.\n');

@@ -2,15 +2,6 @@ import type { Account } from '../accounts/store.ts';
 import { CommandError, configOption, parseOptions } from './command.ts';
 import { openHub } from './open-hub.ts';
 
-export const help = `Usage: hub accounts list [--json] [--config file]
-
-Lists the accounts with their id, name, whether messaging is on, and when each was created.
-
-Options:
-  --json            one JSON array, with every setting in force, for scripts
-  --config <file>   the configuration file (default: config/hub.yaml)
-`;
-
 export async function run(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== 'list') {

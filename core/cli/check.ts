@@ -7,19 +7,6 @@ import { requiredTemplates } from '../plugins/required-templates.ts';
 import { formatProblem, TemplateEngine } from '../templates/index.ts';
 import { configOption, parseOptions } from './command.ts';
 
-export const help = `Usage: hub check [--config file]
-
-Checks what the hub checks at start, without starting it: the config file against its
-schema, each plugin's settings, every template file, and every template the triggers need,
-on each of their channels and in each configured language, rendered with sample data.
-Every problem is listed with its file and line, so it can run in CI before a deploy.
-
-Options:
-  --config <file>   the configuration file (default: config/hub.yaml)
-
-Exit status: 0 when all is well, 1 when problems were found, 2 when the check could not run.
-`;
-
 export async function run(args: string[]): Promise<number> {
   const { values } = parseOptions('check', args, configOption);
   const file = values.config ?? defaultConfigFile;

@@ -1,9 +1,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 
-/** What a command's module exports: its help, and what it does. */
+/** What a command's module exports: what the command does. */
 export interface CommandModule {
-  /** The full help, shown by `hub <name> --help` and `hub help <name>`. */
-  help: string;
   /** Returns the exit code: 0 done, 1 done but something was found wrong. */
   run(args: string[]): Promise<number>;
 }

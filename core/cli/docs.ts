@@ -6,16 +6,6 @@ import { parseOptions } from './command.ts';
 import { renderConfigReference } from './config-reference.ts';
 import { renderTemplateReference } from './template-reference.ts';
 
-export const help = `Usage: hub docs [--check]
-
-Writes docs/config-reference.md (every setting, from the config schemas of the hub and of
-each bundled plugin) and docs/template-reference.md (the templates each trigger needs and
-their variables), so neither can drift from the code.
-
-Options:
-  --check   write nothing; exit 1 when a reference is out of date
-`;
-
 export async function run(args: string[]): Promise<number> {
   const { values } = parseOptions('docs', args, { check: { type: 'boolean' } });
   const plugins = await loadBundledPlugins();

@@ -1,19 +1,6 @@
 import { configOption, CommandError, parseOptions, required } from './command.ts';
 import { openHub } from './open-hub.ts';
 
-export const help = `Usage: hub keys create --account <id> [--label <text>] [--config file]
-
-Issues an API key for the account and prints it on standard output, alone, so a script can
-capture it. The hub keeps only its hash: the key is shown this once.
-
-  KEY=$(hub keys create --account riverside --label "EHR production")
-
-Options:
-  --account <id>    the account the key opens
-  --label <text>    what the key is for, shown when keys are listed
-  --config <file>   the configuration file (default: config/hub.yaml)
-`;
-
 export async function run(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== 'create') {

@@ -1,12 +1,13 @@
 import { ConfigError } from '../config/errors.ts';
 import { HubError, StartupError } from '../errors.ts';
 import { CommandError, type CommandModule } from './command.ts';
+import { commandHelp } from './help.ts';
 
 interface CommandEntry {
-  name: string;
+  name: keyof typeof commandHelp;
   /** One line for the list of commands. */
   summary: string;
-  /** Each command is loaded when it runs, so `hub help` does not load the whole hub. */
+  /** Loaded when the command runs, so that help and mistakes answer at once. */
   load(): Promise<CommandModule>;
 }
 
@@ -58,7 +59,7 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-async function showHelp(name: string | undefined): Promise<number> {
+function showHelp(name: string | undefined): number {
   if (name === undefined) {
     process.stdout.write(overview);
     return 0;
@@ -66,7 +67,7 @@ async function showHelp(name: string | undefined): Promise<number> {
 
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) return fail(`unknown command "${name}"; run hub help to list them`);
-  process.stdout.write((await command.load()).help);
+  process.stdout.write(commandHelp[command.name]);
   return 0;
 }
 

@@ -8,25 +8,6 @@ import { TemplateEngine, type RenderedContent, type TemplateRef } from '../templ
 import { CommandError, configOption, parseOptions } from './command.ts';
 import { previewData } from './preview-data.ts';
 
-export const help = `Usage: hub preview <trigger>/<kind>/<channel> [options]
-
-Renders a template as a recipient would get it: an SMS with its length and segments, an
-email with its subject, a voice call's script, a fax's cover page. The data is the sample
-data the trigger declares for the template, with the recipient and practice every template
-gets, and the values of --data over them.
-
-  hub preview appointment/reminder/sms --lang es
-  hub preview adhoc/welcome/email --data welcome.json --account riverside
-
-Options:
-  --data <file>       a JSON object merged over the sample data
-  --lang <tag>        the recipient's language (default: templates.defaultLanguage)
-  --account <id>      use that account's own version of the template when it has one
-  --time-zone <zone>  the recipient's time zone (default: defaults.account.timeZone)
-  --html              print an email's HTML body as well
-  --config <file>     the configuration file (default: config/hub.yaml)
-`;
-
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions('preview', args, {
     ...configOption,

@@ -11,34 +11,6 @@ import { RecipientStore } from '../recipients/store.ts';
 import { CommandError, configOption, parseOptions, required } from './command.ts';
 import { openHub } from './open-hub.ts';
 
-export const help = `Usage: hub send --account <id> --to <address> --text <text> [options]
-
-Sends a message the way the API does: it is stored in the hub's database and queued, and
-the hub's workers send it through the configured provider. The command follows it until it
-is delivered or fails, for up to --wait seconds.
-
-  hub send --account riverside --to +12025550123 --text "Testing the hub"
-  hub send --account riverside --to front@example.com --channel email \\
-    --subject "Test" --text "Testing the hub"
-
-The recipient is a client with the reference cli-<hash of the address>, created on first
-use, or an existing client given by --client.
-
-Options:
-  --account <id>      the account (practice) that sends
-  --to <address>      a phone number, email address or fax number
-  --client <ref>      an existing client of the account, instead of --to
-  --channel <id>      sms, voice, email or efax (default: email for an address with @,
-                      otherwise sms)
-  --text <text>       the message, sent as it is
-  --subject <text>    the email subject
-  --wait <seconds>    how long to follow the message (default: 30; 0 returns at once)
-  --config <file>     the configuration file (default: config/hub.yaml)
-
-Exit status: 0 when sent or delivered (or still queued after --wait), 1 when the message
-failed or was not sent, 2 when it could not be queued.
-`;
-
 export async function run(args: string[]): Promise<number> {
   const { values } = parseOptions('send', args, {
     ...configOption,

@@ -4,20 +4,6 @@ import { CommandError, configOption, parseOptions } from './command.ts';
 
 const roles: Role[] = ['api', 'worker', 'all'];
 
-export const help = `Usage: hub start [--role api|worker|all] [--config file]
-
-Starts the hub and runs until it gets SIGINT or SIGTERM, then finishes the work in flight
-and stops.
-
-Options:
-  --role api|worker|all   what this process runs: the HTTP API, the job workers, or both
-                          (default: server.role in the config, which defaults to all)
-  --config <file>         the configuration file (default: config/hub.yaml)
-
-Editing the config file or a template reloads it while the hub runs, and so does SIGHUP;
-a version with problems is refused and the hub keeps the one it has.
-`;
-
 export async function run(args: string[]): Promise<number> {
   const { values } = parseOptions('start', args, { ...configOption, role: { type: 'string' } });
   const role = values.role as Role | undefined;

@@ -1,4 +1,5 @@
 import type { Handler, MiddlewareHandler } from 'hono';
+import { HubError } from '../errors.ts';
 import type { HubServices } from '../services.ts';
 import { collectProcessMetrics, hubMetrics, metricsRegistry } from './hub-metrics.ts';
 import { refreshQueueGauges } from './queue-gauges.ts';
@@ -26,14 +27,22 @@ export function serveMetrics(services: HubServices): Handler {
  * anything else under `/webhooks/` counts as `unknown`.
  */
 export function countWebhookRejections(providers: ReadonlySet<string>): MiddlewareHandler {
-  return async (c, next) => {
-    await next();
-
-    const { status } = c.res;
+  const count = (path: string, status: number) => {
     if (status < 400 || status >= 500) return;
 
-    const named = c.req.path.split('/')[2] ?? '';
+    const named = path.split('/')[2] ?? '';
     const provider = providers.has(named) ? named : 'unknown';
     hubMetrics.webhookRejections.inc({ provider, status: String(status) });
+  };
+
+  return async (c, next) => {
+    try {
+      await next();
+    } catch (error) {
+      // A path no route matches is answered by throwing, past this middleware.
+      count(c.req.path, error instanceof HubError ? error.status : 500);
+      throw error;
+    }
+    count(c.req.path, c.res.status);
   };
 }
