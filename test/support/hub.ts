@@ -112,10 +112,18 @@ export async function eventually<T>(
   }
 }
 
-/** Creates an account with a key of its own, through the API. */
+/** Equal start and end: no quiet hours, so tests may send at whatever hour they run. */
+const anyHour = { start: '00:00', end: '00:00' };
+
+/**
+ * Creates an account with a key of its own, through the API. It has no quiet hours unless
+ * `settings` gives some.
+ */
 export async function createAccount(testHub: TestHub, id: string, settings: object = {}) {
   const created = await testHub.api(adminKey, 'POST', '/v1/accounts', {
-    id, name: `Practice ${id}`, settings: { practiceName: `Practice ${id}`, ...settings },
+    id, name: `Practice ${id}`, settings: {
+      practiceName: `Practice ${id}`, quietHours: anyHour, ...settings,
+    },
   });
   if (created.status !== 201) {
     throw new Error(`account not created: ${JSON.stringify(created.body)}`);

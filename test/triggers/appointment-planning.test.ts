@@ -17,7 +17,9 @@ beforeAll(async () => {
     'triggers.appointment.noticeDelay': '2m',
   });
   testHub = await startTestHub({ configFile, clock });
-  account = await createAccount(testHub, 'northside', { timeZone: zone });
+  account = await createAccount(testHub, 'northside', {
+    timeZone: zone, quietHours: { start: '08:00', end: '21:00' },
+  });
   await putClient('c-1', { firstName: 'Dana', phone: '+12025550111', channel: 'sms' });
 });
 
