@@ -43,7 +43,9 @@ export async function acceptPlan(
   const now = services.clock();
   const placements = planned.map((message) => {
     const placement = place(services.plugins, message, people);
-    const checked = placement.failure ? placement : message.copyOf
+    if (placement.failure) return placement;
+
+    const checked = message.copyOf
       ? renderPlannedCopy(services, account, request, placement, people)
       : checkTemplate(services, account, request, placement);
     return checked.failure ? checked : fitQuietHours(account, checked, now);
@@ -101,7 +103,8 @@ function place(
   const { sendAt } = planned;
   if (!channel && !planned.manual) {
     // Kept as a failed message on the first channel, so the host learns why nothing went.
-    return { planned, recipient, channel: plugins.channelIds[0], sendAt, failure: 'invalid_address' };
+    const first = plugins.channelIds[0];
+    return { planned, recipient, channel: first, sendAt, failure: 'invalid_address' };
   }
   if (!channel || !plugins.channels.has(channel)) {
     throw new HubError('unknown_channel', {

@@ -37,7 +37,8 @@ export async function deferToWindow(
   const expires = message.expiresAt !== null && message.expiresAt <= opening;
   await services.database.db.transaction(async (tx) => {
     if (expires) {
-      await changeStatus(tx, message, { status: 'expired', reason: 'expired', at: now, from: waiting });
+      const expiry = { status: 'expired', reason: 'expired', at: now, from: waiting } as const;
+      await changeStatus(tx, message, expiry);
       return;
     }
 

@@ -39,7 +39,8 @@ export function fitToWindow(planned: PlannedTiming): Timing {
   if (candidates.length === 0) return { skipped: 'quiet_hours' };
 
   const distance = (moment: Date) => Math.abs(moment.getTime() - sendAt.getTime());
-  const nearest = candidates.reduce((best, moment) => (distance(moment) < distance(best) ? moment : best));
+  const nearest = candidates.reduce((best, moment) =>
+    (distance(moment) < distance(best) ? moment : best));
   return { sendAt: nearest };
 }
 

@@ -66,5 +66,6 @@ export function toFormRequest(
 
 export function withRevision(content: Content, previous: Partial<FormRequest> | undefined) {
   const { clientRef, forms, link, accessCode, expiresAt, status } = content;
-  return { ...content, ...revise(previous, { clientRef, forms, link, accessCode, expiresAt, status }) };
+  const said = { clientRef, forms, link, accessCode, expiresAt, status };
+  return { ...content, ...revise(previous, said) };
 }

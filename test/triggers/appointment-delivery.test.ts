@@ -74,7 +74,8 @@ describe.concurrent('sending appointment messages when they come due', () => {
 
     const booked = await book('b-1', 'k-1', inSeconds(4));
 
-    expect(booked.body.messages.map((m: any) => m.kind)).toEqual(['booked', 'reminder', 'reminder']);
+    const kinds = booked.body.messages.map((m: any) => m.kind);
+    expect(kinds).toEqual(['booked', 'reminder', 'reminder']);
     for (const planned of booked.body.messages) {
       const message = await untilSent(planned.id);
       expect(sentAt(message).getTime()).toBeGreaterThanOrEqual(Date.parse(planned.sendAt));

@@ -48,12 +48,15 @@ describe('default templates', () => {
         expect(rendered.language).toBe(language);
         expect(rendered.text).toContain('Riverside Clinic');
         expect(rendered.text).not.toMatch(/undefined|null|\{\{/);
-        if (ref.channel === 'email' || ref.channel === 'efax') expect(rendered.subject).toBeTruthy();
+        const needsSubject = ref.channel === 'email' || ref.channel === 'efax';
+        if (needsSubject) expect(rendered.subject).toBeTruthy();
       }
     });
 
   it('read well without a first name or a practice phone', () => {
-    const sparse = { recipient: { firstName: '', lastName: '' }, practice: { name: 'Clinic', phone: '' } };
+    const sparse = {
+      recipient: { firstName: '', lastName: '' }, practice: { name: 'Clinic', phone: '' },
+    };
     for (const ref of required()) {
       const rendered = engine.render({
         ...ref, language: 'en', data: { ...ref.sampleData, ...sparse }, timeZone: 'UTC',
