@@ -22,6 +22,10 @@ const waiting: MessageStatus[] = ['scheduled', 'held', 'sending'];
  * downtime, a hold, or a plan that could not avoid them. It is queued again for the moment
  * the window opens, or expires now when that moment is past its expiry. Returns true when
  * the message was held back and this dispatch should stop.
+ *
+ * A reminder is not moved earlier here, since its moment has come. Its `latestAt` is not
+ * stored either, so a reminder held this way may go out with less than the minimum lead
+ * before the appointment; it still expires when the appointment starts.
  */
 export async function deferToWindow(
   services: HubServices,
