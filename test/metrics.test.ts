@@ -80,9 +80,10 @@ function parseExposition(text: string): Sample[] {
 
 /** The sum of a metric over the samples whose labels include `labels`. */
 function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  const matches = (sample: Sample) =>
+    Object.entries(labels).every(([key, value]) => sample.labels[key] === value);
   return samples
-    .filter((sample) => sample.name === name)
-    .filter((sample) => Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .filter((sample) => sample.name === name && matches(sample))
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
