@@ -18,10 +18,11 @@ const noReply = new twilio.twiml.MessagingResponse().toString();
  */
 export function smsWebhooks(context: ChannelContext<TwilioSmsConfig>): Hono {
   const { config, publicUrl, events, log } = context;
+  const signing = { authToken: config.authToken, publicUrl, log };
   const app = new Hono();
 
   app.post('/sms/status', async (c) => {
-    const params = await readSignedParams(c, config.authToken, publicUrl);
+    const params = await readSignedParams(c, signing);
     const update = statusUpdate(params);
     if (update) await events.status(update);
     else log.debug({ status: param(params, 'MessageStatus') }, 'sms status ignored');
@@ -29,7 +30,7 @@ export function smsWebhooks(context: ChannelContext<TwilioSmsConfig>): Hono {
   });
 
   app.post('/sms/inbound', async (c) => {
-    const params = await readSignedParams(c, config.authToken, publicUrl);
+    const params = await readSignedParams(c, signing);
     const result = await events.inbound(inboundMessage(params));
     if (!result.stored) log.warn({ reason: result.reason }, 'inbound sms not stored');
     return c.body(noReply, 200, { 'Content-Type': 'text/xml' });

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import twilio from 'twilio';
 import { HubError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
 
 /** The form parameters of a Twilio webhook; a repeated name keeps all its values. */
 export type TwilioParams = Record<string, string | string[]>;
@@ -27,14 +28,15 @@ export function isSignedByTwilio(
  */
 export async function readSignedParams(
   c: Context,
-  authToken: string,
-  publicUrl: string,
+  options: { authToken: string; publicUrl: string; log?: Logger },
 ): Promise<TwilioParams> {
   const params = formParams(await c.req.text());
-  const url = publicUrl.replace(/\/+$/, '') + c.req.path + new URL(c.req.url).search;
+  const url = options.publicUrl.replace(/\/+$/, '') + c.req.path + new URL(c.req.url).search;
 
   const signature = c.req.header('x-twilio-signature');
-  if (!isSignedByTwilio(authToken, signature, url, params)) {
+  if (!isSignedByTwilio(options.authToken, signature, url, params)) {
+    // A wrong auth token in the config refuses every webhook, so it should show in the logs.
+    options.log?.warn({ path: c.req.path, signed: Boolean(signature) }, 'Twilio signature refused');
     throw new HubError('forbidden', { message: 'The Twilio signature does not match.' });
   }
   return params;

@@ -10,10 +10,11 @@ import { param, readSignedParams, type TwilioParams } from './twilio-signature.t
  */
 export function voiceWebhooks(context: ChannelContext<TwilioVoiceConfig>): Hono {
   const { config, publicUrl, events, log } = context;
+  const signing = { authToken: config.authToken, publicUrl, log };
   const app = new Hono();
 
   app.post('/voice/status', async (c) => {
-    const params = await readSignedParams(c, config.authToken, publicUrl);
+    const params = await readSignedParams(c, signing);
     const update = statusUpdate(params);
     if (update) await events.status(update);
     else log.debug({ status: param(params, 'CallStatus') }, 'call status ignored');

@@ -83,7 +83,7 @@ export async function deferToSendSlot(
   const slot = await reserveSendSlot(db, sender, limit.units(message), limit.perSecond);
   if (slot.waitMs <= 0) return false;
 
-  const deferred: DeferredDispatch = { messageId: job.data.messageId, slotReserved: true };
+  const deferred: DeferredDispatch = { ...job.data, slotReserved: true };
   const startAfter = new Date(slot.at.getTime() + startLagMs);
   const retryLimit = Math.max(0, job.retryLimit - job.retryCount);
   const options = { startAfter, retryLimit };

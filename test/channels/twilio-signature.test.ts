@@ -41,7 +41,8 @@ describe.each(verifiers)('the %s channel\'s Twilio signature check', (_, verifie
   it('checks a webhook against the public URL, path and query, not the Host', async () => {
     const app = new Hono();
     app.post('/myapp.php', async (c) => {
-      const read = await verifier.readSignedParams(c, authToken, 'https://mycompany.com/');
+      const publicUrl = 'https://mycompany.com/';
+      const read = await verifier.readSignedParams(c, { authToken, publicUrl });
       return c.json(read);
     });
     app.onError((error, c) => c.text(error.message, error instanceof HubError ? 403 : 500));
