@@ -11,6 +11,7 @@ export type Clock = () => Date;
 
 /** What the hub's parts share once it has started. */
 export interface HubServices {
+  /** Replaced whole when a live reload applies a new file: read it at use, never keep it. */
   config: HubConfig;
   log: Logger;
   clock: Clock;
@@ -18,5 +19,9 @@ export interface HubServices {
   queue: JobQueue;
   accounts: AccountStore;
   plugins: PluginRegistry;
+  /**
+   * Replaced whole when a live reload applies new templates. Read it when rendering, never
+   * keep it, so that a message renders with the templates in force when it is sent.
+   */
   templates: TemplateEngine;
 }

@@ -65,14 +65,15 @@ export const hubMetrics = {
   }),
   callbackDeliveries: new Counter({
     name: 'hub_callback_deliveries_total',
-    help: 'Attempts to deliver a callback to a host, by event type and outcome '
-      + '(delivered, failed, disabled).',
+    help: 'Attempts to deliver a callback to a host, by event type and outcome (delivered; '
+      + 'retry, failed for good, or gone: the host answered 410 and the endpoint is disabled).',
     labelNames: ['type', 'outcome'] as const,
     registers,
   }),
   creditReservations: new Counter({
     name: 'hub_credit_reservations_total',
-    help: 'Credit reservations for messages, by channel and outcome (reserved, insufficient).',
+    help: 'Credit reservations for messages, by channel and outcome (reserved, or held for '
+      + 'want of credit).',
     labelNames: ['channel', 'outcome'] as const,
     registers,
   }),
@@ -92,10 +93,10 @@ export const hubMetrics = {
 };
 
 /** Outcomes a callback delivery attempt ends in, for `hubMetrics.callbackDeliveries`. */
-export type CallbackOutcome = 'delivered' | 'failed' | 'disabled';
+export type CallbackOutcome = 'delivered' | 'retry' | 'failed' | 'gone';
 
 /** Outcomes of a credit reservation, for `hubMetrics.creditReservations`. */
-export type ReservationOutcome = 'reserved' | 'insufficient';
+export type ReservationOutcome = 'reserved' | 'held';
 
 let processMetrics = false;
 
