@@ -58,7 +58,7 @@ export const privacyAcceptances = pgTable('privacy_acceptances', {
   recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.recipientId, t.version] })]);
 
-export const optInRequestStatuses = ['pending', 'accepted', 'expired'] as const;
+export const optInRequestStatuses = ['pending', 'accepted', 'declined', 'expired'] as const;
 export type OptInRequestStatus = (typeof optInRequestStatuses)[number];
 
 /**
