@@ -50,6 +50,22 @@ export function buildCallTwiml(
   return response.toString();
 }
 
+/**
+ * The answer to a key pressed: words, then either the end of the call or, for 0, the call
+ * connected to the practice's number.
+ * https://www.twilio.com/docs/voice/twiml/dial
+ */
+export function buildKeyAnswerTwiml(
+  answer: { say: string; dial?: string },
+  speech: Speech,
+): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.say(sayAttributes(speech), answer.say);
+  if (answer.dial) response.dial(answer.dial);
+  else response.hangup();
+  return response.toString();
+}
+
 /** The voice and language for a recipient's language: `es-MX`, else `es`, else the default. */
 export function speechFor(config: TwilioVoiceConfig, language: string): Speech {
   const entry = config.voices[language] ?? config.voices[language.split('-')[0]];

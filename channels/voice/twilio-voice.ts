@@ -3,8 +3,9 @@ import type {
 } from '../../core/plugins/channel.ts';
 import { ProviderError } from '../../core/plugins/provider-error.ts';
 import { callSendError } from './call-errors.ts';
-import { buildCallTwiml, speechFor } from './call-twiml.ts';
+import { buildCallTwiml, speechFor, type GatherOptions } from './call-twiml.ts';
 import type { TwilioVoiceConfig } from './config.ts';
+import { keypadPrompt, keysUrl } from './keypad.ts';
 import { createTwilioClient } from './twilio-client.ts';
 import { voiceWebhooks } from './webhooks.ts';
 
@@ -13,6 +14,12 @@ export function createTwilioVoice(context: ChannelContext<TwilioVoiceConfig>): C
   const { config, log } = context;
   const client = createTwilioClient(config);
   const statusCallback = `${context.publicUrl.replace(/\/+$/, '')}/webhooks/twilio/voice/status`;
+  const gatherFor = (message: OutboundMessage): GatherOptions | undefined => {
+    const { keypad, language } = message;
+    if (!keypad) return undefined;
+    const prompt = keypadPrompt(keypad, language) || undefined;
+    return { action: keysUrl(context.publicUrl, keypad, language), prompt };
+  };
 
   return {
     provider: 'twilio',
@@ -29,7 +36,8 @@ export function createTwilioVoice(context: ChannelContext<TwilioVoiceConfig>): C
         throw new ProviderError({ provider: 'twilio', permanent: true, reason: 'provider_error' });
       }
 
-      const twiml = buildCallTwiml(message, { speech: speechFor(config, message.language) });
+      const speech = speechFor(config, message.language);
+      const twiml = buildCallTwiml(message, { speech, gather: gatherFor(message) });
       // Only the end of the call is reported: it carries the outcome and the duration.
       const call = await client.calls.create({
         to: message.to, from, twiml, statusCallback, statusCallbackEvent: ['completed'],
