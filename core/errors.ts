@@ -27,6 +27,11 @@ export const hubErrors = {
   unknown_channel: { status: 422, message: 'No such channel is enabled.' },
   unknown_template: { status: 422, message: 'No such template.' },
   template_error: { status: 422, message: 'The template could not be rendered.' },
+  privacy_policy_required: {
+    status: 422,
+    message: "A client's first booking through the online scheduler needs their acceptance of " +
+      "the practice's privacy policy: consent.privacyPolicy with version and acceptedAt.",
+  },
   rate_limited: { status: 429, message: 'Too many requests.' },
   internal: { status: 500, message: 'Something went wrong inside the hub.' },
   unavailable: { status: 503, message: 'The hub is not ready.' },

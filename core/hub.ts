@@ -1,7 +1,13 @@
 import { join, dirname } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { AccountStore } from './accounts/store.ts';
+import { queueDeliveries } from './callbacks/deliveries.ts';
+import { startEventRelay } from './callbacks/relay.ts';
+import { startCallbackWorkers } from './callbacks/workers.ts';
+import { startConsentWorkers } from './consent/workers.ts';
 import { loadConfig, type LoadedConfig } from './config/load.ts';
+import { checkPrices } from './credit/prices.ts';
+import { settleCredit } from './credit/settle.ts';
 import { applyMigrations, connectDatabase, type DatabaseConnection } from './db/client.ts';
 import {
   DataFolderInUseError, embeddedDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresServer,
@@ -12,6 +18,9 @@ import { listen } from './http/listen.ts';
 import { createLogger, type Logger } from './log.ts';
 import { receiveMessage } from './messages/inbound.ts';
 import { startMessageWorkers } from './messages/workers.ts';
+import { planNotifications } from './notifications/plan.ts';
+import { startNotificationWorkers } from './notifications/workers.ts';
+import { startReplyWorkers } from './replies/workers.ts';
 import { defaultConfigFile, fromProject, projectRoot } from './paths.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 import { generateKey } from './accounts/keys.ts';
@@ -84,6 +93,7 @@ async function assemble(
   const role = options.role ?? config.server.role;
 
   const plugins = await loadPlugins(loaded, projectRoot);
+  checkPrices(config.prices, plugins);
   const templates = await TemplateEngine.load({
     ...config.templates, dir: fromProject(config.templates.dir),
   });
@@ -114,7 +124,15 @@ async function assemble(
 
   const app = createApp(services);
   const served = role === 'worker' ? createOperationsApp(services) : app;
-  if (role !== 'api' && !options.idle) await startMessageWorkers(services);
+  if (role !== 'api' && !options.idle) {
+    await startMessageWorkers(services);
+    await startCallbackWorkers(services);
+    await startNotificationWorkers(services);
+    await startReplyWorkers(services);
+    await startConsentWorkers(services);
+    const consumers = [queueDeliveries, planNotifications, settleCredit];
+    stack.push('event relay', startEventRelay(services, consumers));
+  }
   const server = options.idle ? undefined : await serve(served, services, stack);
 
   log.info({ role, url: server?.url }, options.idle ? 'hub opened' : 'hub started');

@@ -1,14 +1,13 @@
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../core/paths.ts';
 import { freePort, writeConfig } from './support/config.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import {
   hubEnv, runHub, startHubProcess, type HubProcess,
 } from './support/hub-process.ts';
 import { adminKey, eventually } from './support/hub.ts';
+import { templateFolder } from './support/templates.ts';
 
 const greetingPlugin = './test/fixtures/plugins/greeting';
 
@@ -19,11 +18,11 @@ let configFile: string;
 
 /** A template folder of its own, so each test can break or change a copy. */
 async function copyTemplates(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hub-cli-templates-'));
-  await cp(join(projectRoot, 'test/fixtures/plugin-templates'), dir, { recursive: true });
-  await mkdir(join(dir, 'adhoc'));
-  await writeFile(join(dir, 'adhoc/note.sms.hbs'), 'Note for {{recipient.firstName}}\n');
-  return dir;
+  return templateFolder({
+    defaults: 'consent',
+    fixture: 'test/fixtures/plugin-templates',
+    files: { 'adhoc/note.sms.hbs': 'Note for {{recipient.firstName}}\n' },
+  });
 }
 
 async function configWith(name: string, dir: string, more: Record<string, unknown> = {}) {
@@ -72,7 +71,7 @@ describe('hub check', processes, () => {
   it('passes a valid configuration and its templates', async () => {
     const { code, stdout } = await runHub(['check', '--config', configFile]);
     expect(stdout).toContain('the configuration and its plugins are valid');
-    expect(stdout).toContain('2 files load; 1 template the triggers need render in en, es');
+    expect(stdout).toContain('16 files load; 7 templates the hub needs render in en, es');
     expect(code).toBe(0);
   });
 

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../core/paths.ts';
 import { writeConfig } from './support/config.ts';
+import { templateFolder } from './support/templates.ts';
 import {
   adminKey, createAccount, eventually, startTestHub, type TestHub,
 } from './support/hub.ts';
@@ -17,10 +14,9 @@ let limited: TestHub;
 let account: { id: string; key: string };
 
 beforeAll(async () => {
-  const templates = await mkdtemp(join(tmpdir(), 'hub-templates-'));
-  await cp(join(projectRoot, 'templates'), templates, { recursive: true });
-  await mkdir(join(templates, 'adhoc'), { recursive: true });
-  await writeFile(join(templates, 'adhoc', 'note.sms.hbs'), 'Hi {{recipient.firstName}}: {{note}}');
+  const templates = await templateFolder({ defaults: 'all', files: {
+    'adhoc/note.sms.hbs': 'Hi {{recipient.firstName}}: {{note}}',
+  } });
 
   testHub = await startTestHub({
     configFile: await writeConfig('hardening.yaml', { 'templates.dir': templates }),

@@ -1,9 +1,8 @@
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../core/paths.ts';
 import { writeConfig } from './support/config.ts';
+import { templateFolder } from './support/templates.ts';
 import {
   adminKey, createAccount, eventually, logLines, startTestHub, type TestHub,
 } from './support/hub.ts';
@@ -23,10 +22,11 @@ function writeHubConfig(changes: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  templatesDir = await mkdtemp(join(tmpdir(), 'hub-reload-templates-'));
-  await cp(join(projectRoot, 'test/fixtures/plugin-templates'), templatesDir, { recursive: true });
-  await mkdir(join(templatesDir, 'adhoc'));
-  await writeTemplate('adhoc/note.sms.hbs', 'Note v1 for {{recipient.firstName}}');
+  templatesDir = await templateFolder({
+    defaults: 'consent',
+    fixture: 'test/fixtures/plugin-templates',
+    files: { 'adhoc/note.sms.hbs': 'Note v1 for {{recipient.firstName}}\n' },
+  });
   configFile = await writeHubConfig();
 
   testHub = await startTestHub({ configFile });

@@ -8,6 +8,7 @@ import { startHub } from '../core/hub.ts';
 import { projectRoot } from '../core/paths.ts';
 import { writeConfig } from './support/config.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { templateFolder } from './support/templates.ts';
 import {
   adminKey, createAccount, encryptionKey, eventually, logLines, startTestHub,
 } from './support/hub.ts';
@@ -32,7 +33,9 @@ describe('plugins', () => {
   it('loads a trigger plugin from a folder outside core and sends its messages', async () => {
     const configFile = await writeConfig('outside-plugin.yaml', {
       'plugins.triggers': ['adhoc', './test/fixtures/plugins/greeting'],
-      'templates.dir': 'test/fixtures/plugin-templates',
+      'templates.dir': await templateFolder({
+        defaults: 'consent', fixture: 'test/fixtures/plugin-templates',
+      }),
     });
     const testHub = await startTestHub({ configFile });
     const account = await createAccount(testHub, 'greeters');
@@ -56,7 +59,9 @@ describe('plugins', () => {
   it('refuses to start when a template needs a variable its trigger does not give', async () => {
     const configFile = await writeConfig('broken-template.yaml', {
       'plugins.triggers': ['adhoc', './test/fixtures/plugins/greeting'],
-      'templates.dir': 'test/fixtures/plugin-templates-broken',
+      'templates.dir': await templateFolder({
+        defaults: 'consent', fixture: 'test/fixtures/plugin-templates-broken',
+      }),
     });
     const logDestination = { write: (line: string) => logLines.push(line) };
 

@@ -25,6 +25,7 @@ const actions: Record<string, string> = {
   'GET /v1/accounts/:/messages': 'message.list',
   'GET /v1/accounts/:/messages/:': 'message.read',
   'GET /v1/accounts/:/messages/:/attachments/:': 'attachment.read',
+  'POST /v1/accounts/:/messages/:/resolve': 'message.resolve',
   'GET /v1/accounts/:/threads': 'thread.list',
   'GET /v1/accounts/:/threads/:': 'thread.read',
   'POST /v1/accounts/:/threads/:/read': 'thread.mark-read',

@@ -22,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
   const languages = config.loaded.config.templates.languages.join(', ');
   print(`${shownPath(file)}: the configuration and its plugins are valid.`);
   print(`Templates: ${count(templates.files, 'file')} load; ` +
-    `${count(templates.required, 'template')} the triggers need render in ${languages}.`);
+    `${count(templates.required, 'template')} the hub needs render in ${languages}.`);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from '../scheduling/durations.ts';
+import { defaultReplyWords, replyWordsSchema } from '../consent/keywords.ts';
 
 const clockTime = z
   .string()
@@ -49,11 +50,54 @@ const descriptions = {
   senders:
     'The sender per channel id: a phone number for sms and voice, an address for email, a ' +
     'fax number for efax. A channel without one uses its provider setting.',
+  lowCreditThresholds:
+    'Balances, in minor units of the currency, at which the host hears `credit.low`: once ' +
+    'each time the balance falls to or below one of them.',
+  notificationLink:
+    'The host page that notification emails link to, as a URL template: {accountId}, ' +
+    '{kind} (messages or errors) and {messageId} (when the email is about one message) are ' +
+    'filled in. Empty: the emails carry no link.',
+  replyWords:
+    'Words that confirm or cancel an appointment when a client replies to its reminder or ' +
+    'notice, matched whole, in any case. Carrier keywords (STOP, CANCEL, HELP…) are not ' +
+    'allowed: they opt the client out or ask for help instead. YES opts a client in who ' +
+    'opted out, has an opt-in request pending, or must opt in and has not; for anyone else ' +
+    'it confirms.',
+  voiceResponses:
+    'Whether automated calls take key presses: 1 confirms and 2 cancels an appointment, 0 ' +
+    'connects the caller to forwardNumber. Calls sent by a person take none.',
+  forwardNumber:
+    'The E.164 number a caller reaches by pressing 0 during an automated call; empty: 0 ' +
+    'is not offered.',
+  helpText:
+    'What a recipient who texts HELP is told between the practice name and the opt-out ' +
+    'notice; empty: the practice phone number.',
+  optInLead:
+    'How long before the first message that waits for consent the opt-in request goes out.',
+  optInMaxWait:
+    'How long a message waits for the recipient to opt in before it expires ' +
+    '(`opt_in_expired`); it expires sooner when its own moment passes (an appointment ' +
+    'starts). An opt-in link works as long.',
+  optInReminder:
+    'How long after an unanswered opt-in request one reminder to answer it goes out, while ' +
+    'messages still wait; unset: no reminder.',
 } as const;
+
+const thresholdsSchema = z.array(z.number().int()).max(10);
+
+const linkTemplateSchema = z.union([
+  z.literal(''),
+  z.string().max(500).regex(/^https?:\/\/\S+$/, 'Expected an http(s) URL template'),
+]);
 
 const sendersSchema = z.record(z.string().max(32), z.string().min(1).max(320));
 
 const reminderOffsetsSchema = z.array(durationSchema).max(10);
+
+const phoneOrEmpty = z.union([
+  z.literal(''),
+  z.string().regex(/^\+[1-9]\d{6,14}$/, 'Expected an E.164 number such as +15017122661'),
+]);
 
 /**
  * The settings of one account, every one required but the overrides of trigger schedules,
@@ -74,7 +118,16 @@ export const accountSettingsSchema = z.strictObject({
   practiceName: z.string().max(200).describe(descriptions.practiceName),
   practicePhone: z.string().max(40).describe(descriptions.practicePhone),
   senders: sendersSchema.describe(descriptions.senders),
+  lowCreditThresholds: thresholdsSchema.describe(descriptions.lowCreditThresholds),
+  notificationLink: linkTemplateSchema.describe(descriptions.notificationLink),
   reminderOffsets: reminderOffsetsSchema.optional().describe(descriptions.reminderOffsets),
+  replyWords: replyWordsSchema.describe(descriptions.replyWords),
+  voiceResponses: z.boolean().describe(descriptions.voiceResponses),
+  forwardNumber: phoneOrEmpty.describe(descriptions.forwardNumber),
+  helpText: z.string().max(160).describe(descriptions.helpText),
+  optInLead: durationSchema.describe(descriptions.optInLead),
+  optInMaxWait: durationSchema.describe(descriptions.optInMaxWait),
+  optInReminder: durationSchema.optional().describe(descriptions.optInReminder),
 });
 
 export type AccountSettings = z.infer<typeof accountSettingsSchema>;
@@ -96,6 +149,16 @@ export const accountDefaultsSchema = z
     practiceName: z.string().max(200).default('').describe(descriptions.practiceName),
     practicePhone: z.string().max(40).default('').describe(descriptions.practicePhone),
     senders: sendersSchema.default({}).describe(descriptions.senders),
+    lowCreditThresholds: thresholdsSchema
+      .default([500, 0])
+      .describe(descriptions.lowCreditThresholds),
+    notificationLink: linkTemplateSchema.default('').describe(descriptions.notificationLink),
+    replyWords: replyWordsSchema.default(defaultReplyWords).describe(descriptions.replyWords),
+    voiceResponses: z.boolean().default(false).describe(descriptions.voiceResponses),
+    forwardNumber: phoneOrEmpty.default('').describe(descriptions.forwardNumber),
+    helpText: z.string().max(160).default('').describe(descriptions.helpText),
+    optInLead: durationSchema.default('1h').describe(descriptions.optInLead),
+    optInMaxWait: durationSchema.default('7d').describe(descriptions.optInMaxWait),
   })
   .prefault({})
   .describe('The settings a new account starts with, unless the request or the file says else.');

@@ -4,7 +4,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { accounts, messages } from '../db/schema.ts';
 
-/** Money is counted in minor units of the currency (cents); JavaScript numbers hold them exactly. */
+/** Money in minor units of the currency (cents), which JavaScript numbers hold exactly. */
 const money = (name: string) => bigint(name, { mode: 'number' });
 
 /**

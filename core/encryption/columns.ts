@@ -17,6 +17,11 @@ function keyring(): Keyring {
   return installed;
 }
 
+/** Keys derived from the installed keyring for another purpose; see `Keyring.deriveKeys`. */
+export function derivedKeys(purpose: string): Buffer[] {
+  return keyring().deriveKeys(purpose);
+}
+
 /** Text stored encrypted (patient names, addresses). */
 export const encryptedText = customType<{ data: string; driverData: string }>({
   dataType: () => 'text',

@@ -86,6 +86,19 @@ export class Keyring {
   }
 
   /**
+   * Keys for another use of the same secret (signing links), derived from every key, current
+   * first: what was signed before a rotation still verifies until the old key is dropped.
+   */
+  deriveKeys(purpose: string): Buffer[] {
+    return [this.current.secret, ...this.#previousSecrets()].map((secret) =>
+      Buffer.from(hkdfSync('sha256', secret, '', purpose, 32)));
+  }
+
+  #previousSecrets(): Buffer[] {
+    return [...this.#keys].filter(([id]) => id !== this.current.id).map(([, secret]) => secret);
+  }
+
+  /**
    * The hashes of an address under every key, current first: until a rotation has
    * re-encrypted every row, some are still hashed under an older key.
    */

@@ -6,10 +6,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { auditRequests } from '../audit/middleware.ts';
 import { AuditLog } from '../audit/store.ts';
+import { consentPages } from '../consent/pages.ts';
 import { HubError } from '../errors.ts';
 import { countWebhookRejections, serveMetrics } from '../metrics/routes.ts';
 import { createTriggerContext } from '../plugins/trigger-context.ts';
 import { RecipientStore } from '../recipients/store.ts';
+import { replyRoutes } from '../replies/routes.ts';
 import { sandboxRoutes } from '../sandbox/routes.ts';
 import type { HubServices } from '../services.ts';
 import { authenticate, scopeToAccount } from './auth.ts';
@@ -21,6 +23,7 @@ import { crossOrigin, documentationHeaders, rateLimit, securityHeaders } from '.
 import { accountRoutes } from './routes/accounts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
+import { consentRoutes } from './routes/consent.ts';
 import { creditRoutes } from './routes/credit.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -47,6 +50,7 @@ export function createApp(services: HubServices): HubApp {
   healthRoutes(app, services);
   documentationRoutes(app);
   webhookRoutes(app, services);
+  consentPages(app, services);
   apiRoutes(app, services);
   return app;
 }
@@ -138,6 +142,8 @@ function apiRoutes(app: HubApp, services: HubServices): void {
   recipientRoutes(app, new RecipientStore(db), services.plugins.channelIds);
   messageRoutes(app, db);
   threadRoutes(app, db);
+  replyRoutes(app, db);
+  consentRoutes(app, services);
   callbackRoutes(app, services);
   userRoutes(app, db, services.clock);
   creditRoutes(app, services);

@@ -1,5 +1,7 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Account } from '../accounts/store.ts';
+import { emitEvent } from '../callbacks/events.ts';
+import { planOptInRequest } from '../consent/opt-in.ts';
 import { attachments, messages, recipients, subjects, threads } from '../db/schema.ts';
 import { HubError } from '../errors.ts';
 import type { AcceptedMessage, AcceptRequest, RecipientType } from '../plugins/trigger.ts';
@@ -60,6 +62,9 @@ export async function acceptPlan(
     const accepted: AcceptedMessage[] = [];
     for (const placement of placements) {
       accepted.push(await storeMessage(tx, services, account, request, placement, subjectId));
+    }
+    for (const event of request.events ?? []) {
+      await emitEvent(tx, request.accountId, event.type, event.data, now);
     }
     return accepted;
   });
@@ -284,6 +289,8 @@ async function storeMessage(
     await services.queue.send(tx, queueNames.dispatch, { messageId: row.id }, {
       startAfter: sendAt,
     });
+    // Where the account requires consent, the request goes out before the message is due.
+    await planOptInRequest(tx, services, { account, recipient, channel, sendAt });
   }
   return { id: row.id, key: planned.key, kind: planned.kind, status, sendAt, created: true };
 }

@@ -1,14 +1,19 @@
 import { asc, eq } from 'drizzle-orm';
 import type { JobWithMetadata } from 'pg-boss';
 import type { Account } from '../accounts/store.ts';
+import { stopWithoutConsent } from '../consent/dispatch-rules.ts';
+import { unsubscribeLink } from '../consent/links.ts';
+import { isKeywordAnswer } from '../consent/messages.ts';
+import { reserveCredit } from '../credit/reserve.ts';
 import { attachments, messages, recipients, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { MessageBody, OutboundMessage, SendResult } from '../plugins/channel.ts';
 import { observeSendLatency, timeProviderCall } from '../metrics/send-timing.ts';
 import { ProviderError } from '../plugins/provider-error.ts';
+import { keypadFor } from '../replies/keypad.ts';
 import type { HubServices } from '../services.ts';
-import { TemplateRenderError } from '../templates/index.ts';
 import { deferToWindow } from '../scheduling/dispatch-window.ts';
+import { TemplateRenderError } from '../templates/index.ts';
 import { deferToSendSlot } from './rate-limit.ts';
 import type { StatusReason } from './reasons.ts';
 import { renderMessage } from './render.ts';
@@ -50,11 +55,21 @@ export async function dispatchMessage(
     return 'done';
   }
 
-  if (await deferToWindow(services, { account, message, recipient, now }, log)) return 'done';
+  const due = { account, message, recipient, now };
+  if (await stopWithoutConsent(services, due, log)) return 'done';
+
+  // The answer to a keyword the recipient just sent (STOP, HELP) goes at once: carriers
+  // expect it whatever the hour.
+  if (!isKeywordAnswer(message) && await deferToWindow(services, due, log)) return 'done';
 
   const body = renderBody(services, account, message, recipient, log);
   if (!body) {
     await finish(services, message, 'failed', 'template_error');
+    return 'done';
+  }
+
+  if (await reserveCredit(services, account, message, body) === 'held') {
+    log.info({ reason: 'insufficient_credit' }, 'message held');
     return 'done';
   }
 
@@ -79,7 +94,9 @@ function isDispatchable(message: Message): boolean {
 
 function blockReason(account: Account, message: Message, now: Date) {
   if (message.expiresAt && message.expiresAt <= now) {
-    return { status: 'expired', reason: 'expired' } as const;
+    // Still waiting for an opt-in when its moment passed: the host hears why it never went.
+    const waited = message.status === 'held' && message.statusReason === 'awaiting_opt_in';
+    return { status: 'expired', reason: waited ? 'opt_in_expired' : 'expired' } as const;
   }
   if (!account.settings.messagingEnabled) {
     return { status: 'suppressed', reason: 'messaging_disabled' } as const;
@@ -139,6 +156,8 @@ async function send(services: HubServices, sending: Sending): Promise<DispatchOu
     automated: !message.manual,
     trigger: message.trigger,
     kind: message.kind,
+    keypad: keypadFor(services, account, message),
+    unsubscribeUrl: unsubscribeLink(services.config.server.publicUrl, message),
   };
 
   // Per-sender rate limit (rate-limit.ts): when the sender's next slot is still ahead, the

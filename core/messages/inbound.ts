@@ -3,6 +3,7 @@ import { emitEvent } from '../callbacks/events.ts';
 import { accounts, attachments, messages, recipients } from '../db/schema.ts';
 import { addressHashes } from '../encryption/columns.ts';
 import type { InboundMessage, InboundResult } from '../plugins/channel.ts';
+import { queueReply } from '../replies/enqueue.ts';
 import type { HubServices } from '../services.ts';
 import { recordStatus, touchThread, type Executor } from './status-log.ts';
 
@@ -10,7 +11,8 @@ import { recordStatus, touchThread, type Executor } from './status-log.ts';
  * Stores a received message: matched to the account by the address it was sent to and to the
  * recipient by the sender's address. A sender the account does not know is kept too, without
  * a recipient, so nothing a patient sends is lost. The host hears of it in the same
- * transaction (`message.received`).
+ * transaction (`message.received`), which also queues the reading of the reply (keywords,
+ * answers: `replies/process.ts`).
  */
 export async function receiveMessage(
   services: HubServices,
@@ -41,6 +43,10 @@ export async function receiveMessage(
     if (!row) return duplicate(tx, accountId, inbound);
 
     await storeAttachments(tx, row.id, inbound);
+    await queueReply(tx, services, {
+      messageId: row.id, accountId, provider: inbound.provider, inReplyTo: inbound.inReplyTo,
+      senderId: recipient?.id,
+    });
     const stored = { id: row.id, accountId, channel, trigger: 'inbound' };
     await recordStatus(tx, stored, { status: 'received', at: now });
     await emitEvent(tx, accountId, 'message.received', {

@@ -1,7 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
+import { emitEvent } from '../callbacks/events.ts';
+import { raiseStatusError } from '../callbacks/messaging-errors.ts';
 import {
-  messageEvents, messages, outbox, type MessageContent, type MessageStatus,
+  messageEvents, messages, type MessageContent, type MessageStatus,
 } from '../db/schema.ts';
 import { hubMetrics } from '../metrics/hub-metrics.ts';
 import type { StatusReason } from './reasons.ts';
@@ -53,9 +55,10 @@ export async function changeStatus(
 }
 
 /**
- * Writes the history entry and the host event of a status the row already has. Given the
- * message's channel and trigger, it also counts the status in `hub_messages_total`; the count
- * is taken inside the transaction, so a transaction that rolls back afterwards has counted too.
+ * Writes the history entry and the host event of a status the row already has, and a
+ * `messaging.error` when the status is a failure. Given the message's channel and trigger, it
+ * also counts the status in `hub_messages_total`; the count is taken inside the transaction,
+ * so a transaction that rolls back afterwards has counted too.
  */
 export async function recordStatus(
   tx: Executor,
@@ -71,12 +74,10 @@ export async function recordStatus(
   await tx.insert(messageEvents).values({
     messageId: message.id, status: change.status, reason: change.reason ?? null, at: change.at,
   });
-  await tx.insert(outbox).values({
-    accountId: message.accountId,
-    type: 'message.status',
-    data: { messageId: message.id, status: change.status, reason: change.reason ?? null },
-    createdAt: change.at,
-  });
+  await emitEvent(tx, message.accountId, 'message.status', {
+    messageId: message.id, status: change.status, reason: change.reason ?? null,
+  }, change.at);
+  await raiseStatusError(tx, message, change);
 }
 
 /** Statuses a message can still leave by being sent. */

@@ -6,6 +6,9 @@ import type { StatusReason } from '../messages/reasons.ts';
 /** How a channel is priced; the core turns units into credit. */
 export type Pricing = 'segment' | 'minute' | 'page' | 'free';
 
+/** What a carrier keyword asks for: STOP and its kin, START and its kin, HELP and INFO. */
+export type CarrierKeyword = 'opt_out' | 'opt_in' | 'help';
+
 /** Which field of a recipient holds this channel's address. */
 export type AddressField = 'phone' | 'email' | 'fax';
 
@@ -49,6 +52,25 @@ export interface OutboundMessage {
   /** The trigger and kind of message, for channels that treat some kinds differently. */
   trigger: string;
   kind: string;
+  /** Keys the callee may press during a call; absent: the call takes none. */
+  keypad?: Keypad;
+  /**
+   * A signed link at the hub that opts the recipient out of this channel at once, for
+   * channels that carry one: every email shows it and names it in `List-Unsubscribe`.
+   */
+  unsubscribeUrl?: string;
+}
+
+/**
+ * What the keys of an automated call do, as the account allows. The channel reports 1 and 2
+ * as an inbound message whose text is the key and whose `inReplyTo` is the call; 0 it
+ * connects itself.
+ */
+export interface Keypad {
+  /** 1 confirms and 2 cancels (an appointment), or 1 opts in (an opt-in request). */
+  answers?: 'confirm_cancel' | 'opt_in';
+  /** The practice's number that pressing 0 connects the caller to. */
+  forwardTo?: string;
 }
 
 export interface SendResult {
@@ -94,6 +116,8 @@ export interface InboundMessage {
   attachments?: InboundAttachment[];
   /** Billable units of the inbound message, when the provider charges for receiving. */
   units?: number;
+  /** The provider's id of the hub message this answers, when known: the call of a key press. */
+  inReplyTo?: string;
 }
 
 export type InboundResult =
@@ -140,6 +164,12 @@ export interface ChannelInstance {
   rateLimit?: SendRateLimit;
   /** Provider webhooks, mounted by the core under `/webhooks/<provider>/`. */
   webhooks?: Hono;
+  /**
+   * Carrier keywords the provider answers by itself: Twilio replies to STOP and START on long
+   * codes and toll-free numbers, and refuses to send after a STOP. The hub still records the
+   * consent change but sends no reply of its own to these.
+   */
+  answersKeywords?: readonly CarrierKeyword[];
   stop?(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import { consentTemplates } from '../consent/templates.ts';
 import { StartupError } from '../errors.ts';
 import type { RequiredTemplate, TemplateEngine } from '../templates/index.ts';
 import type { PluginRegistry } from './registry.ts';
@@ -8,7 +9,10 @@ export const coreSampleData = {
   practice: { name: 'Riverside Clinic', phone: '+12025550100' },
 };
 
-/** Every template the enabled triggers need, on every channel they send through. */
+/**
+ * Every template the enabled triggers need, on every channel they send through, and the
+ * consent answers (opt-in requests, STOP and HELP replies) of the enabled channels.
+ */
 export function requiredTemplates(plugins: PluginRegistry): RequiredTemplate[] {
   const required: RequiredTemplate[] = [];
   for (const [trigger, { plugin }] of plugins.triggers) {
@@ -22,7 +26,7 @@ export function requiredTemplates(plugins: PluginRegistry): RequiredTemplate[] {
       }
     }
   }
-  return required;
+  return [...required, ...consentTemplates(plugins, coreSampleData)];
 }
 
 /**

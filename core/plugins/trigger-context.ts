@@ -1,4 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
+import { recordBookingConsent } from '../consent/booking.ts';
 import { messages, recipients, subjects } from '../db/schema.ts';
 import { HubError } from '../errors.ts';
 import { acceptPlan } from '../messages/accept.ts';
@@ -22,6 +23,8 @@ export function createTriggerContext(
     settings: async (accountId) => (await services.accounts.get(accountId)).settings,
     subject: (accountId, type, ref) => readSubject(services, accountId, type, ref),
     timeZone: (accountId, recipient) => recipientZone(services, accountId, recipient),
+    recordBookingConsent: (accountId, clientRef, booking) =>
+      recordBookingConsent(services, accountId, clientRef, booking),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
+import type { EventType } from '../callbacks/events.ts';
+import type { Booking } from '../consent/booking.ts';
 import type { AccountSettings } from '../config/account-settings.ts';
 import type { MessageStatus } from '../db/schema.ts';
 import type { HubEnv } from '../http/env.ts';
@@ -68,6 +70,8 @@ export interface AcceptRequest {
   trigger: string;
   subject?: SubjectInput;
   messages: PlannedMessage[];
+  /** Events for the host, written in the same transaction (`appointment.confirmed`). */
+  events?: Array<{ type: EventType; data: Record<string, unknown> }>;
 }
 
 export interface AcceptedMessage {
@@ -118,7 +122,43 @@ export interface TriggerContext<C> {
   subject(accountId: string, type: string, ref: string): Promise<StoredSubject | undefined>;
   /** A recipient's time zone, or the account's when they have none; 422 for an unknown one. */
   timeZone(accountId: string, recipient: { type: RecipientType; ref: string }): Promise<string>;
+  /**
+   * Records the consent a booking carries (the client's opt-in, their acceptance of the
+   * privacy policy), and refuses (422) a booking through the online scheduler by a client who
+   * has never accepted the practice's privacy policy. Call it before `accept`.
+   */
+  recordBookingConsent(accountId: string, clientRef: string, booking: Booking): Promise<void>;
 }
+
+/** A recipient's reply to one of the trigger's messages, as the core understood it. */
+export interface InboundReply {
+  accountId: string;
+  /** The inbound message. */
+  messageId: string;
+  /** What the recipient sent, trimmed: the text, or the key pressed during a call. */
+  text: string;
+  /**
+   * What it means by the account's reply words, or by the key pressed (1 confirms, 2
+   * cancels); absent when it matches none. Carrier keywords never get here: CANCEL opts out.
+   */
+  answer?: 'confirm' | 'cancel';
+  channel: string;
+  receivedAt: Date;
+  /** The message answered: the trigger's latest in the thread, or the call keys were pressed in. */
+  inReplyTo: {
+    id: string;
+    kind: string;
+    key: string;
+    subject?: { type: string; ref: string };
+  };
+}
+
+/**
+ * What a trigger made of a reply: `handled` when it acted on it, `unchanged` when it asked for
+ * what already is (a second confirmation), `unclear` when a person should read it (no answer
+ * it understands, or an appointment already past or cancelled).
+ */
+export type ReplyResult = 'handled' | 'unchanged' | 'unclear';
 
 /** What a template of this trigger needs, for checking every template at start. */
 export interface TemplateNeeds {
@@ -140,4 +180,11 @@ export interface TriggerPlugin<C = unknown> {
   templates: Record<string, TemplateNeeds>;
   /** Adds the trigger's host-facing routes (full paths under `/v1/accounts/{accountId}`). */
   routes(app: OpenAPIHono<HubEnv>, context: TriggerContext<C>): void;
+  /**
+   * Acts on a reply to one of the trigger's messages: the appointment trigger confirms or
+   * cancels. The core has already taken carrier keywords out; without this hook, every reply
+   * to the trigger's messages is marked as needing attention. Runs once per reply, never
+   * concurrently for one recipient.
+   */
+  interpretReply?(reply: InboundReply, context: TriggerContext<C>): Promise<ReplyResult>;
 }

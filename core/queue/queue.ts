@@ -10,6 +10,8 @@ export const queueNames = {
   callbackDelivery: 'callback-delivery',
   notificationCollect: 'notification-collect',
   notificationSend: 'notification-send',
+  inbound: 'inbound',
+  consentSweep: 'consent-sweep',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
@@ -96,6 +98,13 @@ async function startQueues(boss: PgBoss, settings: QueueSettings): Promise<void>
     retryBackoff: settings.retryBackoff,
     retryDelayMax: 3600,
   });
+
+  // A reply that fails to be read (the database went away) is tried again soon: the patient
+  // waits for the answer to their STOP or their confirmation.
+  await ensureQueue(boss, queueNames.inbound, {
+    ...common, retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 300,
+  });
+  await ensureQueue(boss, queueNames.consentSweep, { ...common, ...hubFailures });
 }
 
 /** Creates the queue, or brings an existing one's options up to date with this version. */

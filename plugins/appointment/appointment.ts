@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { bookingConsentSchema } from '../../core/consent/booking.ts';
 import { refSchema } from '../../core/http/schemas.ts';
 import { revise, type Revision } from '../../core/plugins/revision.ts';
 
@@ -21,6 +22,9 @@ export const appointmentInputSchema = z.strictObject({
     .describe("The channel for its messages; the client's assigned channel when absent."),
   copyTo: z.array(refSchema).max(5).optional()
     .describe('Contacts (a guardian, a referring provider) copied on its reminders and notices.'),
+  consent: bookingConsentSchema.optional()
+    .describe("The client's opt-in and privacy-policy acceptance given with the booking; a " +
+      "client's first booking through the online scheduler must carry the acceptance."),
 }).refine((input) => !input.end || Date.parse(input.end) > Date.parse(input.start), {
   message: 'end must come after start', path: ['end'],
 }).openapi('AppointmentInput');
@@ -38,6 +42,8 @@ export interface Appointment extends Revision {
   bookedVia: string | null;
   channel: string | null;
   copyTo: string[];
+  /** The revision the client confirmed by replying; a moved appointment is unconfirmed. */
+  confirmedRevision?: number;
 }
 
 /** What the client is told about a visit; a change to any of it is worth a notice. */
@@ -65,5 +71,12 @@ export function toAppointment(
     channel: input.channel ?? null,
     copyTo: input.copyTo ?? [],
     ...revise(previous, { clientRef, status, ...visitOf(fields) }),
+    ...confirmation(previous),
   };
+}
+
+/** The host sending the appointment again keeps what the client confirmed. */
+function confirmation(previous: Record<string, unknown> | undefined) {
+  const confirmed = previous?.confirmedRevision;
+  return typeof confirmed === 'number' ? { confirmedRevision: confirmed } : {};
 }

@@ -8,6 +8,7 @@ import {
 } from './appointment.ts';
 import { configSchema, type AppointmentConfig } from './config.ts';
 import { planAppointment } from './plan.ts';
+import { interpretAppointmentReply } from './replies.ts';
 
 const plannedSchema = z.object({
   id: z.string(),
@@ -73,11 +74,16 @@ const appointment: TriggerPlugin<AppointmentConfig> = {
       },
     },
     cancelled: { sampleData: { appointment: visit } },
+    // The answer to a client who confirmed by replying; a key pressed in a call gets none.
+    confirmed: { sampleData: { appointment: visit }, channels: ['sms', 'email'] },
   },
   routes(app, context) {
     app.openapi(putAppointment, async (c) => {
       const { accountId, ref } = c.req.valid('param');
       const input = c.req.valid('json');
+      const { bookedVia, consent } = input;
+      await context.recordBookingConsent(accountId, input.clientRef, { bookedVia, consent });
+
       const [previous, settings] = await Promise.all([
         context.subject(accountId, 'appointment', ref),
         context.settings(accountId),
@@ -95,6 +101,7 @@ const appointment: TriggerPlugin<AppointmentConfig> = {
       return c.json(present(ref, state, accepted), previous ? 200 : 201);
     });
   },
+  interpretReply: interpretAppointmentReply,
 };
 
 function present(ref: string, state: Appointment, accepted: AcceptedMessage[]) {

@@ -1,7 +1,4 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +6,7 @@ import { attachments, messages, threads } from '../../core/db/schema.ts';
 import { startHub } from '../../core/hub.ts';
 import { eventWebhookSignature, startSimulator, type Simulator } from '../simulator/index.ts';
 import { writeConfig } from '../support/config.ts';
+import { templateFolder } from '../support/templates.ts';
 import {
   adminKey, createAccount, eventually, logLines, startTestHub, type TestHub,
 } from '../support/hub.ts';
@@ -65,14 +63,12 @@ afterAll(async () => {
 
 /** A template with a subject, a text and an HTML part, in a templates folder of its own. */
 async function letterTemplates(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hub-email-templates-'));
-  await mkdir(join(dir, 'adhoc'));
-  await writeFile(join(dir, 'adhoc/letter.email.hbs'),
-    '---\nsubject: "A letter from {{practice.name}}"\n---\n' +
-    'Hello {{recipient.firstName}}, your lab letter is attached.\n');
-  await writeFile(join(dir, 'adhoc/letter.email.html.hbs'),
-    '<p>Hello <strong>{{recipient.firstName}}</strong>, your lab letter is attached.</p>\n');
-  return dir;
+  return templateFolder({ defaults: 'all', files: {
+    'adhoc/letter.email.hbs': '---\nsubject: "A letter from {{practice.name}}"\n---\n' +
+      'Hello {{recipient.firstName}}, your lab letter is attached.\n',
+    'adhoc/letter.email.html.hbs':
+      '<p>Hello <strong>{{recipient.firstName}}</strong>, your lab letter is attached.</p>\n',
+  } });
 }
 
 async function onePagePdf(): Promise<Uint8Array> {

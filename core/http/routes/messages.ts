@@ -3,6 +3,7 @@ import { and, asc, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { messageEvents, messages, messageStatuses, recipients } from '../../db/schema.ts';
 import { HubError } from '../../errors.ts';
+import { replies, replyOutcomes } from '../../replies/tables.ts';
 import type { HubEnv } from '../env.ts';
 import {
   accountIdParam, bearerSecurity, commonErrors, jsonResponse, refSchema,
@@ -34,6 +35,10 @@ const messageSchema = z.object({
   provider: z.string().nullable(),
   providerId: z.string().nullable(),
   units: z.number().nullable(),
+  needsAttention: z.boolean()
+    .describe('An inbound message nobody acted on: a person should read it.'),
+  replyOutcome: z.enum(replyOutcomes).nullable()
+    .describe('What the hub made of an inbound message, once read; null for outbound.'),
   createdAt: z.string(),
   updatedAt: z.string(),
 }).openapi('Message');
@@ -48,6 +53,8 @@ const listQuery = z.strictObject({
   trigger: z.string().max(64).optional(),
   recipientType: z.enum(['client', 'contact']).optional(),
   recipientRef: refSchema.optional(),
+  attention: z.enum(['true', 'false']).optional()
+    .describe('Only inbound messages that need (or no longer need) a person to read them.'),
   before: z.iso.datetime({ offset: true }).optional()
     .describe('Only messages created before this time: pass the last `createdAt` of a page.'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -104,10 +111,12 @@ export function messageRoutes(app: OpenAPIHono<HubEnv>, db: Database): void {
 function selectMessages(db: Database) {
   const columns = {
     message: messages, recipientType: recipients.type, recipientRef: recipients.ref,
+    needsAttention: replies.needsAttention, replyOutcome: replies.outcome,
   };
   return db.select(columns)
     .from(messages)
     .leftJoin(recipients, eq(recipients.id, messages.recipientId))
+    .leftJoin(replies, eq(replies.messageId, messages.id))
     .$dynamic();
 }
 
@@ -119,12 +128,14 @@ function listFilters(accountId: string, query: z.infer<typeof listQuery>): SQL[]
   if (query.recipientType) filters.push(eq(recipients.type, query.recipientType));
   if (query.recipientRef) filters.push(eq(recipients.ref, query.recipientRef));
   if (query.before) filters.push(lt(messages.createdAt, new Date(query.before)));
+  if (query.attention) filters.push(eq(replies.needsAttention, query.attention === 'true'));
   return filters;
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof selectMessages>['execute']>>[number];
 
-function presentMessage({ message, recipientType, recipientRef }: Row) {
+function presentMessage(row: Row) {
+  const { message, recipientType, recipientRef } = row;
   return {
     id: message.id,
     direction: message.direction,
@@ -141,6 +152,8 @@ function presentMessage({ message, recipientType, recipientRef }: Row) {
     provider: message.provider,
     providerId: message.providerId,
     units: message.units,
+    needsAttention: row.needsAttention ?? false,
+    replyOutcome: row.replyOutcome ?? null,
     createdAt: message.createdAt.toISOString(),
     updatedAt: message.updatedAt.toISOString(),
   };

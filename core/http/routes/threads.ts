@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { attachments, messages, recipients, threads } from '../../db/schema.ts';
 import { HubError } from '../../errors.ts';
+import { replies } from '../../replies/tables.ts';
 import type { HubEnv } from '../env.ts';
 import { accountIdParam, bearerSecurity, commonErrors, jsonResponse } from '../schemas.ts';
 
@@ -15,6 +16,8 @@ const threadSchema = z.object({
   recipient: z.object({ type: z.enum(['client', 'contact']), ref: z.string() }),
   lastMessageAt: z.string().nullable(),
   unreadCount: z.number(),
+  attentionCount: z.number()
+    .describe('Replies nobody acted on, which a person should read.'),
   lastMessage: z.object({
     id: z.string(),
     direction: z.enum(['outbound', 'inbound']),
@@ -36,6 +39,8 @@ const threadMessageSchema = z.object({
   }).nullable(),
   attachments: z.number().describe('How many files came with it.'),
   read: z.boolean(),
+  needsAttention: z.boolean()
+    .describe('A reply nobody acted on (not a keyword, no answer understood).'),
   createdAt: z.string(),
 }).openapi('ThreadMessage');
 
@@ -126,7 +131,9 @@ export function threadRoutes(app: OpenAPIHono<HubEnv>, db: Database): void {
       message: messages,
       files: sql<number>`(
         select count(*)::int from attachments a where a.message_id = ${messages.id})`,
-    }).from(messages).where(and(...filters)).orderBy(desc(messages.createdAt)).limit(limit);
+      needsAttention: replies.needsAttention,
+    }).from(messages).leftJoin(replies, eq(replies.messageId, messages.id))
+      .where(and(...filters)).orderBy(desc(messages.createdAt)).limit(limit);
 
     return c.json({ ...presentThread(thread), messages: rows.map(presentThreadMessage) }, 200);
   });
@@ -170,6 +177,9 @@ function selectThreads(db: Database) {
                                'status', m.status, 'createdAt', m.created_at)
         from messages m where m.thread_id = ${threads.id}
        order by m.created_at desc limit 1)`,
+    attention: sql<number>`(
+      select count(*)::int from messages m join replies r on r.message_id = m.id
+       where m.thread_id = ${threads.id} and r.needs_attention)`,
   }).from(threads).innerJoin(recipients, eq(recipients.id, threads.recipientId)).$dynamic();
 }
 
@@ -192,17 +202,24 @@ async function findThread(db: Database, accountId: string, recipient: string) {
   return row;
 }
 
-function presentThread({ thread, recipientType, recipientRef, last }: ThreadRow) {
+function presentThread({ thread, recipientType, recipientRef, last, attention }: ThreadRow) {
   return {
     id: thread.id,
     recipient: { type: recipientType, ref: recipientRef },
     lastMessageAt: thread.lastMessageAt?.toISOString() ?? null,
     unreadCount: thread.unreadCount,
+    attentionCount: attention,
     lastMessage: last && { ...last, createdAt: new Date(last.createdAt).toISOString() },
   };
 }
 
-function presentThreadMessage(row: { message: typeof messages.$inferSelect; files: number }) {
+interface ThreadMessageRow {
+  message: typeof messages.$inferSelect;
+  files: number;
+  needsAttention: boolean | null;
+}
+
+function presentThreadMessage(row: ThreadMessageRow) {
   const { message } = row;
   return {
     id: message.id,
@@ -214,6 +231,7 @@ function presentThreadMessage(row: { message: typeof messages.$inferSelect; file
     content: message.content ?? null,
     attachments: row.files,
     read: message.direction === 'outbound' || message.readAt !== null,
+    needsAttention: row.needsAttention ?? false,
     createdAt: message.createdAt.toISOString(),
   };
 }

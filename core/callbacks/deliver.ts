@@ -1,0 +1,160 @@
+import { and, eq } from 'drizzle-orm';
+import { outbox } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import type { HubServices } from '../services.ts';
+import { queueAttempts } from './deliveries.ts';
+import { signedHeaders } from './signature.ts';
+import { callbackAttempts, callbackDeliveries, callbackEndpoints } from './tables.ts';
+
+type Delivery = typeof callbackDeliveries.$inferSelect;
+type Endpoint = typeof callbackEndpoints.$inferSelect;
+type Event = typeof outbox.$inferSelect;
+
+interface Attempt {
+  at: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+/**
+ * Makes one attempt of a delivery: posts the event, signed, and records what came of it. A
+ * failure is retried on the schedule in `callbacks.retrySchedule`; `410 Gone` disables the
+ * endpoint. The job itself completes either way: the hub keeps its own schedule, which runs
+ * for days, rather than pg-boss's backoff.
+ */
+export async function deliverCallback(services: HubServices, deliveryId: string, log: Logger) {
+  const loaded = await loadDelivery(services, deliveryId);
+  if (!loaded || loaded.delivery.status !== 'pending') {
+    log.debug({ status: loaded?.delivery.status }, 'callback skipped: delivery not pending');
+    return;
+  }
+
+  const { delivery, endpoint, event } = loaded;
+  if (!endpoint.enabled) {
+    await close(services, delivery, 'cancelled');
+    log.debug({ endpointId: endpoint.id }, 'callback skipped: endpoint disabled');
+    return;
+  }
+
+  const attempt = await post(services, endpoint, event);
+  const outcome = await record(services, delivery, endpoint, attempt);
+  log.info({ endpointId: endpoint.id, statusCode: attempt.statusCode, error: attempt.error,
+    latencyMs: attempt.latencyMs, outcome }, 'callback attempted');
+}
+
+async function loadDelivery(services: HubServices, deliveryId: string) {
+  const [row] = await services.database.db
+    .select({ delivery: callbackDeliveries, endpoint: callbackEndpoints, event: outbox })
+    .from(callbackDeliveries)
+    .innerJoin(callbackEndpoints, eq(callbackEndpoints.id, callbackDeliveries.endpointId))
+    .innerJoin(outbox, eq(outbox.id, callbackDeliveries.eventId))
+    .where(eq(callbackDeliveries.id, deliveryId));
+  return row;
+}
+
+/** The body every endpoint receives. */
+export function callbackBody(event: Event): string {
+  return JSON.stringify({
+    id: event.id,
+    type: event.type,
+    accountId: event.accountId,
+    createdAt: event.createdAt.toISOString(),
+    data: event.data,
+  });
+}
+
+async function post(services: HubServices, endpoint: Endpoint, event: Event): Promise<Attempt> {
+  const body = callbackBody(event);
+  const at = services.clock();
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+
+  try {
+    const response = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'messaging-hub',
+        ...signedHeaders(endpoint.secret, event.id, at, body),
+      },
+      body,
+      // A redirect is an answer the host must fix, not one to follow with a signed body.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(services.config.callbacks.timeoutSeconds * 1000),
+    });
+    await response.body?.cancel();
+    return { at, statusCode: response.status, latencyMs: elapsed(), error: null };
+  } catch (error) {
+    return { at, statusCode: null, latencyMs: elapsed(), error: describeFailure(error) };
+  }
+}
+
+/** A short code for why no answer came, without the URL or anything the host sent. */
+function describeFailure(error: unknown): string {
+  if (error instanceof DOMException && error.name === 'TimeoutError') return 'timeout';
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return error instanceof Error ? error.name : 'unknown';
+}
+
+type Outcome = 'delivered' | 'retry' | 'failed' | 'gone';
+
+function outcomeOf(attempt: Attempt, attempts: number, schedule: number[]): Outcome {
+  const status = attempt.statusCode;
+  if (status !== null && status >= 200 && status < 300) return 'delivered';
+  if (status === 410) return 'gone';
+  return attempts <= schedule.length ? 'retry' : 'failed';
+}
+
+/**
+ * Keeps the attempt and moves the delivery on, in one transaction with the next attempt's
+ * job. Guarded by the attempt count, so a job run twice records and retries once.
+ */
+async function record(
+  services: HubServices,
+  delivery: Delivery,
+  endpoint: Endpoint,
+  attempt: Attempt,
+): Promise<Outcome> {
+  const attempts = delivery.attempts + 1;
+  const schedule = services.config.callbacks.retrySchedule;
+  const outcome = outcomeOf(attempt, attempts, schedule);
+  const delay = outcome === 'retry' ? schedule[attempts - 1] : 0;
+
+  await services.database.db.transaction(async (tx) => {
+    const moved = await tx.update(callbackDeliveries)
+      .set({
+        attempts,
+        status: outcome === 'retry' ? 'pending' : outcome === 'delivered' ? 'delivered' : 'failed',
+        nextAttemptAt: outcome === 'retry' ? new Date(attempt.at.getTime() + delay * 1000) : null,
+        updatedAt: attempt.at,
+      })
+      .where(and(
+        eq(callbackDeliveries.id, delivery.id), eq(callbackDeliveries.attempts, delivery.attempts),
+      ))
+      .returning({ id: callbackDeliveries.id });
+    if (moved.length === 0) return;
+
+    await tx.insert(callbackAttempts).values({ deliveryId: delivery.id, ...attempt });
+    if (outcome === 'retry') await queueAttempts(tx, services, [delivery], delay);
+    if (outcome === 'gone') await disable(tx, endpoint.id, attempt.at);
+  });
+  return outcome;
+}
+
+async function disable(
+  tx: Parameters<typeof queueAttempts>[0],
+  endpointId: string,
+  at: Date,
+): Promise<void> {
+  await tx.update(callbackEndpoints)
+    .set({ enabled: false, disabledReason: 'gone', disabledAt: at })
+    .where(eq(callbackEndpoints.id, endpointId));
+}
+
+async function close(services: HubServices, delivery: Delivery, status: 'cancelled') {
+  await services.database.db.update(callbackDeliveries)
+    .set({ status, nextAttemptAt: null, updatedAt: services.clock() })
+    .where(and(eq(callbackDeliveries.id, delivery.id), eq(callbackDeliveries.status, 'pending')));
+}

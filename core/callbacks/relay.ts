@@ -1,0 +1,110 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { outbox } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import type { HubServices } from '../services.ts';
+import type { EventType, HubEvent } from './events.ts';
+import { eventRelay } from './tables.ts';
+
+/** A transaction of the relay. */
+export type RelayTx = Pick<Database, 'insert' | 'update' | 'select' | 'delete' | 'execute'>;
+
+/**
+ * Something that acts on events: queues callbacks, plans notifications, settles credit. It
+ * runs in the transaction that takes the events off the relay, so what it writes exists
+ * exactly when the events count as handed on.
+ */
+export type EventConsumer = (
+  tx: RelayTx,
+  services: HubServices,
+  events: HubEvent[],
+) => Promise<void>;
+
+const batchSize = 200;
+
+/** An event that failed this often on its own is left in `event_relay` for an operator. */
+const maxAttempts = 5;
+
+/**
+ * Hands outbox events to their consumers, in batches, until stopped. Several worker
+ * processes may relay at once: each takes rows the others have not locked. Returns the stop
+ * function, which waits for the batch in hand.
+ */
+export function startEventRelay(
+  services: HubServices,
+  consumers: EventConsumer[],
+): () => Promise<void> {
+  const stopping = new AbortController();
+  const idle = services.config.queue.pollingIntervalSeconds * 1000;
+  const log = services.log.child({ worker: 'event-relay' });
+
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      const relayed = await relayRound(services, consumers, log).catch((error: unknown) => {
+        log.error({ err: error }, 'event relay failed; trying again');
+        return 0;
+      });
+      if (relayed === batchSize) continue;
+      await sleep(idle, undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+  })();
+
+  return async () => {
+    stopping.abort();
+    await loop;
+  };
+}
+
+/**
+ * Relays one batch. When the batch fails, its events are tried one by one, so one event that
+ * cannot be handled does not hold back the others.
+ */
+async function relayRound(services: HubServices, consumers: EventConsumer[], log: Logger) {
+  const ids = await claim(services);
+  if (ids.length === 0) return 0;
+
+  try {
+    await handOn(services, consumers, ids);
+  } catch (error) {
+    log.warn({ err: error, events: ids.length }, 'event batch failed; relaying one by one');
+    for (const id of ids) {
+      await handOn(services, consumers, [id]).catch((cause: unknown) => {
+        log.error({ err: cause, relayId: id }, 'event could not be relayed');
+      });
+    }
+  }
+  return ids.length;
+}
+
+/**
+ * Counts an attempt on the next batch, committed on its own so that it counts even when
+ * the hand-on fails.
+ */
+async function claim(services: HubServices): Promise<number[]> {
+  const rows = await services.database.db.execute<{ id: string }>(sql`
+    update event_relay set attempts = attempts + 1
+     where id in (select id from event_relay where attempts < ${maxAttempts}
+                   order by id limit ${batchSize} for update skip locked)
+    returning id`);
+  return rows.map((row) => Number(row.id));
+}
+
+/**
+ * Removes the claimed rows and hands their events on, in one transaction. Only rows this
+ * transaction removed are handed on: another relay that claimed the same row after this
+ * one's claim committed finds it gone.
+ */
+async function handOn(services: HubServices, consumers: EventConsumer[], ids: number[]) {
+  await services.database.db.transaction(async (tx) => {
+    const taken = await tx.delete(eventRelay).where(inArray(eventRelay.id, ids))
+      .returning({ outboxId: eventRelay.outboxId });
+    if (taken.length === 0) return;
+
+    const rows = await tx.select().from(outbox)
+      .where(inArray(outbox.id, taken.map((row) => row.outboxId)))
+      .orderBy(outbox.createdAt, outbox.id);
+    const events = rows.map((row) => ({ ...row, type: row.type as EventType }));
+    for (const consume of consumers) await consume(tx, services, events);
+  });
+}
