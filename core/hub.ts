@@ -126,9 +126,9 @@ async function assemble(
   const served = role === 'worker' ? createOperationsApp(services) : app;
   if (role !== 'api' && !options.idle) {
     await startMessageWorkers(services);
-    await startCallbackWorkers(services);
+    stack.push('callback deliveries', startCallbackWorkers(services));
     await startNotificationWorkers(services);
-    await startReplyWorkers(services);
+    stack.push('reply reading', startReplyWorkers(services));
     await startConsentWorkers(services);
     const consumers = [queueDeliveries, planNotifications, settleCredit];
     stack.push('event relay', startEventRelay(services, consumers));

@@ -34,6 +34,13 @@ export interface JobQueue {
   send(tx: SqlExecutor, name: QueueName, data: object, options?: SendOptions): Promise<void>;
 }
 
+/**
+ * A worker beats for the jobs it holds every half of this; a job whose worker fell silent (a
+ * process killed mid-batch) goes back to the queue within about twice this, rather than when
+ * its expiry ends.
+ */
+const livenessSeconds = 10;
+
 export function createJobQueue(url: string, settings: QueueSettings, log: Logger): JobQueue {
   const boss = new PgBoss({
     connectionString: url,
@@ -41,6 +48,10 @@ export function createJobQueue(url: string, settings: QueueSettings, log: Logger
     max: 4,
     useListenNotify: true,
     application_name: 'messaging-hub-queue',
+    // The monitor is what notices a worker that stopped beating; its default minute would
+    // leave a dead worker's sends waiting that long.
+    monitorIntervalSeconds: livenessSeconds,
+    superviseIntervalSeconds: livenessSeconds,
   });
   boss.on('error', (error) => log.error({ err: error }, 'queue error'));
   boss.on('warning', (warning) => log.warn({ warning: warning.message }, 'queue warning'));
@@ -68,8 +79,10 @@ async function startQueues(boss: PgBoss, settings: QueueSettings): Promise<void>
   await boss.start();
 
   const common = { expireInSeconds: 300, deleteAfterSeconds: 24 * 3600, notify: true };
+  const liveness = { heartbeatSeconds: livenessSeconds };
   await ensureQueue(boss, queueNames.dispatch, {
     ...common,
+    ...liveness,
     retryLimit: settings.retryLimit,
     retryDelay: settings.retryDelaySeconds,
     retryBackoff: settings.retryBackoff,
@@ -80,7 +93,7 @@ async function startQueues(boss: PgBoss, settings: QueueSettings): Promise<void>
   // A provider may report a status before the send it belongs to is recorded; such a report
   // is retried soon and often rather than on the dispatch schedule.
   await ensureQueue(boss, queueNames.status, {
-    ...common, retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 60,
+    ...common, ...liveness, retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 60,
   });
 
   // Callbacks wait between attempts on their own schedule (callbacks/deliver.ts); a failed

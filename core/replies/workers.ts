@@ -1,26 +1,26 @@
 import type { JobWithMetadata } from 'pg-boss';
+import { startJobPool, type StopJobPool } from '../queue/job-pool.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
 import { processReply, type ReplyJob } from './process.ts';
 
-/**
- * Starts the reply workers. Each job's group is its sender, and a group runs one job at a
- * time across every worker, so one person's replies are read one after another.
- */
-export async function startReplyWorkers(services: HubServices): Promise<void> {
-  const { queue } = services.config;
-  const options = {
-    batchSize: 1,
-    localConcurrency: 4,
-    groupConcurrency: 1,
-    pollingIntervalSeconds: queue.pollingIntervalSeconds,
-    notifyPollingIntervalSeconds: queue.pollingIntervalSeconds,
-    includeMetadata: true,
-  } as const;
+/** Replies read at once by one process; each takes a few queries and perhaps an answer. */
+const concurrency = 16;
 
-  await services.queue.boss.work(queueNames.inbound, options,
-    async ([job]: JobWithMetadata<ReplyJob>[]) => {
+/**
+ * Starts reading replies. Each job's group is its sender, and a group runs one job at a time
+ * across every worker, so one person's replies (a STOP, then a START) are read in order.
+ * Returns the stop function, which waits for the replies in hand.
+ */
+export function startReplyWorkers(services: HubServices): StopJobPool {
+  return startJobPool(services.queue.boss, {
+    queue: queueNames.inbound,
+    concurrency,
+    groupConcurrency: 1,
+    pollingIntervalSeconds: services.config.queue.pollingIntervalSeconds,
+    run: async (job: JobWithMetadata<ReplyJob>) => {
       const log = services.log.child({ jobId: job.id, messageId: job.data.messageId });
       await processReply(services, job.data, log);
-    });
+    },
+  }, services.log);
 }

@@ -1,0 +1,187 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JobAttempt, JobWithMetadata, PgBoss } from 'pg-boss';
+import type { Logger } from '../log.ts';
+import type { QueueName } from './queue.ts';
+
+export interface JobPoolOptions<T> {
+  queue: QueueName;
+  /** Most jobs this process runs at once. */
+  concurrency: number;
+  /** Most jobs of one group (the `group.id` they were sent with) this process runs at once. */
+  localGroupConcurrency?: number;
+  /** Most jobs of one group running at once across every process (tracked in the database). */
+  groupConcurrency?: number;
+  /** How long an idle pool waits before it looks for due jobs again. */
+  pollingIntervalSeconds: number;
+  /** Runs one job. A throw fails the job, and the queue retries it on its own schedule. */
+  run(job: JobWithMetadata<T>): Promise<void>;
+}
+
+/** Stops fetching, waits for the jobs in hand, and settles them. */
+export type StopJobPool = () => Promise<void>;
+
+/**
+ * Runs the jobs of one queue as independent tasks: fetched in batches, as many as there are
+ * free places, and each settled as soon as it ends. A batch handler waits for its slowest
+ * job; here a slow job (an endpoint taking its whole timeout) holds only its own place.
+ * Groups at their local limit are left out of the next fetches, so the jobs of one slow
+ * group wait in the queue rather than in memory.
+ */
+export function startJobPool<T>(
+  boss: PgBoss,
+  options: JobPoolOptions<T>,
+  log: Logger,
+): StopJobPool {
+  const pool = new JobPool(boss, options, log.child({ queue: options.queue }));
+  const loop = pool.run();
+  return async () => {
+    pool.stop();
+    await loop;
+  };
+}
+
+class JobPool<T> {
+  readonly #boss: PgBoss;
+  readonly #options: JobPoolOptions<T>;
+  readonly #log: Logger;
+  readonly #stopping = new AbortController();
+  readonly #running = new Set<Promise<void>>();
+  readonly #perGroup = new Map<string, number>();
+  /** Jobs a fetch brought beyond their group's local limit, started as the group frees up. */
+  readonly #waiting = new Map<string, JobWithMetadata<T>[]>();
+  #held = 0;
+  #slotFreed?: () => void;
+  readonly #settled: JobAttempt[] = [];
+  #flush?: Promise<void>;
+
+  constructor(boss: PgBoss, options: JobPoolOptions<T>, log: Logger) {
+    this.#boss = boss;
+    this.#options = options;
+    this.#log = log;
+  }
+
+  stop(): void {
+    this.#stopping.abort();
+    this.#slotFreed?.();
+  }
+
+  async run(): Promise<void> {
+    while (!this.#stopping.signal.aborted) {
+      const free = this.#options.concurrency - this.#held;
+      if (free <= 0) {
+        await this.#nextFreeSlot();
+        continue;
+      }
+
+      const jobs = await this.#fetch(free);
+      for (const job of jobs) this.#admit(job);
+      if (jobs.length < free) await this.#idle();
+    }
+
+    while (this.#held > 0) await this.#nextFreeSlot();
+    await this.#flushSettled();
+  }
+
+  async #fetch(batchSize: number): Promise<JobWithMetadata<T>[]> {
+    const { queue, groupConcurrency } = this.#options;
+    try {
+      return await this.#boss.fetch<T>(queue, {
+        batchSize, includeMetadata: true, groupConcurrency, ignoreGroups: this.#fullGroups(),
+      });
+    } catch (error) {
+      this.#log.error({ err: error }, 'job fetch failed; trying again');
+      return [];
+    }
+  }
+
+  #fullGroups(): string[] | undefined {
+    const limit = this.#options.localGroupConcurrency;
+    if (!limit) return undefined;
+    return [...this.#perGroup].filter(([, running]) => running >= limit).map(([id]) => id);
+  }
+
+  #admit(job: JobWithMetadata<T>): void {
+    this.#held += 1;
+    const group = job.groupId ?? undefined;
+    const limit = this.#options.localGroupConcurrency;
+    if (group && limit && (this.#perGroup.get(group) ?? 0) >= limit) {
+      this.#waiting.set(group, [...(this.#waiting.get(group) ?? []), job]);
+      return;
+    }
+    this.#start(job);
+  }
+
+  #start(job: JobWithMetadata<T>): void {
+    const group = job.groupId ?? undefined;
+    if (group) this.#perGroup.set(group, (this.#perGroup.get(group) ?? 0) + 1);
+
+    const task = this.#options.run(job).then(
+      () => this.#complete(job),
+      (error: unknown) => this.#fail(job, error),
+    ).finally(() => {
+      this.#running.delete(task);
+      this.#release(group);
+    });
+    this.#running.add(task);
+  }
+
+  #release(group: string | undefined): void {
+    this.#held -= 1;
+    if (group) {
+      const left = (this.#perGroup.get(group) ?? 1) - 1;
+      if (left > 0) this.#perGroup.set(group, left);
+      else this.#perGroup.delete(group);
+
+      const next = this.#waiting.get(group)?.shift();
+      if (this.#waiting.get(group)?.length === 0) this.#waiting.delete(group);
+      if (next) {
+        this.#held -= 1;
+        this.#admit(next);
+      }
+    }
+    this.#slotFreed?.();
+  }
+
+  /** Completions are written together: one statement for all the jobs that ended meanwhile. */
+  #complete(job: JobWithMetadata<T>): void {
+    this.#settled.push({ id: job.id, retryCount: job.retryCount });
+    this.#flush ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.#flushSettled());
+  }
+
+  async #flushSettled(): Promise<void> {
+    this.#flush = undefined;
+    const attempts = this.#settled.splice(0);
+    if (attempts.length === 0) return;
+    // A completion that is not written leaves the job to expire and run again; every job the
+    // hub runs this way checks its row first and skips what it has already done.
+    await this.#boss.complete(this.#options.queue, attempts).catch((error: unknown) => {
+      this.#log.error({ err: error, jobs: attempts.length }, 'job completion failed');
+    });
+  }
+
+  async #fail(job: JobWithMetadata<T>, error: unknown): Promise<void> {
+    this.#log.error({ err: error, jobId: job.id }, 'job failed; the queue will retry it');
+    const attempt = { id: job.id, retryCount: job.retryCount };
+    // The job keeps the kind of failure only: a database error's message may quote values.
+    const reason = { error: error instanceof Error ? error.name : 'unknown' };
+    await this.#boss.fail(this.#options.queue, attempt, reason).catch((cause: unknown) => {
+      this.#log.error({ err: cause, jobId: job.id }, 'job failure could not be recorded');
+    });
+  }
+
+  #nextFreeSlot(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#slotFreed = () => {
+        this.#slotFreed = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Waits out the polling interval, or less when a place frees up after a full pool. */
+  async #idle(): Promise<void> {
+    const ms = this.#options.pollingIntervalSeconds * 1000;
+    await sleep(ms, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+  }
+}
