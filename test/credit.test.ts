@@ -131,11 +131,11 @@ describe('prepaid credit', () => {
     const entries = await eventually(async () => {
       const all = await ledger('bulk');
       return countKinds(all).settlement === 1000 && all;
-    }, 60_000);
+    }, 100_000);
     expect(countKinds(entries)).toEqual({ top_up: 1, reservation: 1000, settlement: 1000 });
     expect(await credit('bulk')).toMatchObject({ balance: 100_000 - cost, heldMessages: 0 });
     expect(entries.at(-1).balance).toBe(100_000 - cost);
-  });
+  }, 120_000);
 
   it('holds what the credit cannot pay for, and sends it after top-ups', async () => {
     await createPractice('lean', '+12025550162');

@@ -1,6 +1,5 @@
-import { outbox } from '../db/schema.ts';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../messages/status-log.ts';
-import { eventRelay } from './tables.ts';
 
 /** Every event the host can subscribe to. */
 export const eventTypes = [
@@ -28,7 +27,7 @@ export interface HubEvent {
  * Writes an event for the host in the caller's transaction, so it exists exactly when the
  * change that caused it does. The event relay hands it to callbacks, notifications and the
  * credit ledger after the transaction commits. Data carries ids and codes, never message
- * text or addresses.
+ * text or addresses. One statement writes both the event and its place on the relay.
  */
 export async function emitEvent(
   tx: Executor,
@@ -37,9 +36,12 @@ export async function emitEvent(
   data: Record<string, unknown>,
   at: Date = new Date(),
 ): Promise<string> {
-  const [event] = await tx.insert(outbox)
-    .values({ accountId, type, data, createdAt: at })
-    .returning({ id: outbox.id });
-  await tx.insert(eventRelay).values({ outboxId: event.id });
-  return event.id;
+  const rows = await tx.execute<{ id: string }>(sql`
+    with event as (
+      insert into outbox (account_id, type, data, created_at)
+      values (${accountId}, ${type}, ${JSON.stringify(data)}::jsonb, ${at.toISOString()})
+      returning id)
+    insert into event_relay (outbox_id) select id from event
+    returning outbox_id as id`);
+  return rows[0].id;
 }

@@ -202,10 +202,11 @@ async function markSending(
   body: MessageBody,
   address: string,
 ) {
-  return services.database.db.transaction((tx) => changeStatus(tx, message, {
+  // One statement, so no transaction of its own: `sending` is no failure to raise.
+  return changeStatus(services.database.db, message, {
     status: 'sending', at: services.clock(), from: dispatchable,
     set: { content: body, address, attempts: message.attempts + 1 },
-  }));
+  });
 }
 
 async function markSent(

@@ -1,10 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { emitEvent } from '../callbacks/events.ts';
 import { raiseStatusError } from '../callbacks/messaging-errors.ts';
-import {
-  messageEvents, messages, type MessageContent, type MessageStatus,
-} from '../db/schema.ts';
+import { messages, type MessageContent, type MessageStatus } from '../db/schema.ts';
 import { hubMetrics } from '../metrics/hub-metrics.ts';
 import type { StatusReason } from './reasons.ts';
 
@@ -31,9 +28,9 @@ export interface StatusChange {
 
 /**
  * Moves a message to a new status: the row, its status history and the host's
- * `message.status` event change together, in the caller's transaction. Returns false, and
- * changes nothing, when the message is no longer in one of the `from` statuses: another
- * worker or the host got there first.
+ * `message.status` event change together, in one statement of the caller's transaction (a
+ * failure adds its `messaging.error`). Returns false, and changes nothing, when the message
+ * is no longer in one of the `from` statuses: another worker or the host got there first.
  */
 export async function changeStatus(
   tx: Executor,
@@ -43,41 +40,77 @@ export async function changeStatus(
   const where = change.from
     ? and(eq(messages.id, message.id), inArray(messages.status, change.from))
     : eq(messages.id, message.id);
-  const changed = await tx.update(messages)
+  const update = tx.update(messages)
     .set({ ...change.set, status: change.status, statusReason: change.reason ?? null,
       updatedAt: change.at })
     .where(where)
-    .returning({ id: messages.id, channel: messages.channel, trigger: messages.trigger });
-  if (changed.length === 0) return false;
+    .returning({ id: messages.id, accountId: messages.accountId, channel: messages.channel,
+      trigger: messages.trigger });
 
-  await recordStatus(tx, { ...message, ...changed[0] }, change);
+  // drizzle writes a query builder inside parentheses of its own.
+  const rows = await tx.execute<{ channel: string; trigger: string }>(sql`
+    with changed as ${update},
+    ${historyAndEvent(change)}
+    select channel, trigger from changed`);
+  if (rows.length === 0) return false;
+
+  countStatus(rows[0], change);
+  await raiseStatusError(tx, message, change);
   return true;
 }
 
 /**
  * Writes the history entry and the host event of a status the row already has, and a
  * `messaging.error` when the status is a failure. Given the message's channel and trigger, it
- * also counts the status in `hub_messages_total`; the count is taken inside the transaction,
- * so a transaction that rolls back afterwards has counted too.
+ * also counts the status in `hub_messages_total`.
  */
 export async function recordStatus(
   tx: Executor,
   message: { id: string; accountId: string; channel?: string; trigger?: string },
   change: Pick<StatusChange, 'status' | 'reason' | 'at'>,
 ): Promise<void> {
-  if (message.channel && message.trigger) {
-    const { channel, trigger } = message;
-    const reason = change.reason ?? '';
-    hubMetrics.messages.inc({ channel, trigger, status: change.status, reason });
-  }
+  await tx.execute(sql`
+    with changed as (select ${message.id}::uuid as id, ${message.accountId} as account_id),
+    ${historyAndEvent(change)}
+    select 1`);
 
-  await tx.insert(messageEvents).values({
-    messageId: message.id, status: change.status, reason: change.reason ?? null, at: change.at,
-  });
-  await emitEvent(tx, message.accountId, 'message.status', {
-    messageId: message.id, status: change.status, reason: change.reason ?? null,
-  }, change.at);
+  const { channel, trigger } = message;
+  if (channel && trigger) countStatus({ channel, trigger }, change);
   await raiseStatusError(tx, message, change);
+}
+
+/**
+ * The parts of a statement that follow a `changed (id, account_id)` part: the status history
+ * row and the `message.status` event with its place on the event relay (`emitEvent`).
+ */
+function historyAndEvent(change: Pick<StatusChange, 'status' | 'reason' | 'at'>) {
+  const at = change.at.toISOString();
+  const reason = change.reason ?? null;
+  return sql`
+    history as (
+      insert into message_events (message_id, status, reason, at)
+      select id, ${change.status}, ${reason}, ${at}::timestamptz from changed),
+    event as (
+      insert into outbox (account_id, type, data, created_at)
+      select account_id, 'message.status',
+             jsonb_build_object('messageId', id, 'status', ${change.status}::text,
+                                'reason', ${reason}::text),
+             ${at}::timestamptz
+        from changed
+      returning id),
+    relay as (insert into event_relay (outbox_id) select id from event)`;
+}
+
+/**
+ * Counts the status in `hub_messages_total`. The count is taken inside the transaction, so a
+ * transaction that rolls back afterwards has counted too.
+ */
+function countStatus(
+  message: { channel: string; trigger: string },
+  change: Pick<StatusChange, 'status' | 'reason'>,
+): void {
+  const { channel, trigger } = message;
+  hubMetrics.messages.inc({ channel, trigger, status: change.status, reason: change.reason ?? '' });
 }
 
 /** Statuses a message can still leave by being sent. */
