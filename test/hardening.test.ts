@@ -197,6 +197,76 @@ describe('templates', () => {
   });
 });
 
+describe('idempotency', () => {
+  const retry = { 'Idempotency-Key': 'issue-front-desk' };
+  let practice: { id: string; key: string };
+
+  beforeAll(async () => {
+    practice = await createAccount(testHub, 'retried');
+  });
+
+  function issueKey(key: string) {
+    return testHub.api(key, 'POST', '/v1/accounts/retried/keys', { label: 'desk' }, retry);
+  }
+
+  it('replays the first answer to the key that asked, and to no other key', async () => {
+    const first = await issueKey(adminKey);
+    expect(first.status).toBe(201);
+    const again = await issueKey(adminKey);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+
+    // The account's own key repeats the admin's request: the route decides, as for any call.
+    const copied = await issueKey(practice.key);
+    expect(copied.status).toBe(403);
+    expect(copied.headers.get('idempotent-replayed')).toBeNull();
+    expect(JSON.stringify(copied.body)).not.toContain(first.body.key);
+
+    const { body } = await testHub.api(adminKey, 'GET', '/v1/accounts/retried/keys');
+    expect(body.keys.filter((key: { label: string }) => key.label === 'desk')).toHaveLength(1);
+  });
+
+  it('gives another key of the account its own answer, not the first one', async () => {
+    const spare = (await issueKey(adminKey)).body.key as string;
+    const headers = { 'Idempotency-Key': 'hook-1' };
+    const hook = { url: 'https://ehr.example/hooks', events: ['message.received'] };
+    const path = '/v1/accounts/retried/callbacks';
+
+    const first = await testHub.api(practice.key, 'POST', path, hook, headers);
+    const retried = await testHub.api(practice.key, 'POST', path, hook, headers);
+    const other = await testHub.api(spare, 'POST', path, hook, headers);
+
+    expect(first.status).toBe(201);
+    expect(retried.body).toEqual(first.body);
+    expect(other.status).toBe(201);
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    expect(other.body.id).not.toBe(first.body.id);
+    expect(other.body.secret).not.toBe(first.body.secret);
+  });
+
+  it('keeps answers encrypted: no issued key or signing secret in the table', async () => {
+    const headers = { 'Idempotency-Key': 'stored-secrets' };
+    const issued = await testHub.api(adminKey, 'POST', '/v1/accounts/retried/keys', {}, headers);
+    const hook = await testHub.api(practice.key, 'POST', '/v1/accounts/retried/callbacks', {
+      url: 'https://ehr.example/stored', events: ['credit.low'],
+    }, headers);
+    expect(issued.body.key).toMatch(/^hub_/);
+    expect(hook.body.secret).toMatch(/^whsec_/);
+
+    const sql = postgres(testHub.database.url, { max: 1 });
+    const rows = await sql`select * from idempotency_keys where account_id = 'retried'`;
+    await sql.end();
+
+    const dump = JSON.stringify(rows);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const secret of [issued.body.key, hook.body.secret, 'whsec_']) {
+      expect(dump).not.toContain(secret);
+    }
+    for (const row of rows) expect(row.response).toMatch(/^enc1:/);
+    expect(new Set(rows.map((row) => row.caller))).toContain('admin');
+  });
+});
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -169,15 +169,20 @@ export const outbox = pgTable('outbox', {
   createdAt: createdAt(),
 }, (t) => [index('outbox_account_created').on(t.accountId, t.createdAt)]);
 
-/** The first answer to a request with an `Idempotency-Key`, replayed for repeats. */
+/**
+ * The first answer to a request with an `Idempotency-Key`, replayed for repeats by the same
+ * caller: the API key's id, or `admin`. The answer may carry a secret shown once (an account
+ * key, a callback's signing secret), so its body is stored encrypted.
+ */
 export const idempotencyKeys = pgTable('idempotency_keys', {
   accountId: text('account_id').notNull(),
+  caller: text('caller').notNull(),
   key: text('key').notNull(),
   requestHash: text('request_hash').notNull(),
   status: integer('status'),
-  response: jsonb('response'),
+  response: encryptedText('response'),
   createdAt: createdAt(),
-}, (t) => [primaryKey({ columns: [t.accountId, t.key] })]);
+}, (t) => [primaryKey({ columns: [t.accountId, t.caller, t.key] })]);
 
 /** Provider events already applied, so a repeated webhook has no second effect. */
 export const providerEvents = pgTable('provider_events', {
