@@ -7,12 +7,14 @@ import { parseDuration } from '../scheduling/durations.ts';
 import type { HubServices } from '../services.ts';
 import { consentTrigger, isKeywordAnswer } from './messages.ts';
 import { needsOptIn, planOptInRequest } from './opt-in.ts';
-import { consentStatus } from './store.ts';
+import type { ConsentStatus } from './tables.ts';
 
 export interface DueMessage {
   account: Account;
   message: typeof messages.$inferSelect;
   recipient: typeof recipients.$inferSelect;
+  /** The recipient's consent on the message's channel, as the dispatch read it. */
+  consent: ConsentStatus | undefined;
   now: Date;
 }
 
@@ -28,16 +30,15 @@ export async function stopWithoutConsent(
   due: DueMessage,
   log: Logger,
 ): Promise<boolean> {
-  const { account, message, recipient, now } = due;
+  const { account, message, consent, now } = due;
   if (isKeywordAnswer(message)) return false;
 
-  const status = await consentStatus(services.database.db, recipient.id, message.channel);
-  if (status === 'opted_out') {
+  if (consent === 'opted_out') {
     await finish(services, message, 'suppressed', 'unsubscribed', now);
     log.info({ reason: 'unsubscribed' }, 'message not sent');
     return true;
   }
-  if (status === 'opted_in' || message.trigger === consentTrigger) return false;
+  if (consent === 'opted_in' || message.trigger === consentTrigger) return false;
   if (!needsOptIn(services, account, message.channel)) return false;
 
   const deadline = optInDeadline(account, message);

@@ -1,9 +1,10 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { JobWithMetadata } from 'pg-boss';
 import type { Account } from '../accounts/store.ts';
 import { stopWithoutConsent } from '../consent/dispatch-rules.ts';
 import { unsubscribeLink } from '../consent/links.ts';
 import { isKeywordAnswer } from '../consent/messages.ts';
+import { consents, type ConsentStatus } from '../consent/tables.ts';
 import { reserveCredit } from '../credit/reserve.ts';
 import { attachments, messages, recipients, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
@@ -17,7 +18,7 @@ import { TemplateRenderError } from '../templates/index.ts';
 import { deferToSendSlot } from './rate-limit.ts';
 import type { StatusReason } from './reasons.ts';
 import { renderMessage } from './render.ts';
-import { changeStatus, touchThread } from './status-log.ts';
+import { changeStatus } from './status-log.ts';
 
 export interface DispatchJob {
   messageId: string;
@@ -29,24 +30,68 @@ type Recipient = typeof recipients.$inferSelect;
 /** What became of one dispatch attempt; `retry` asks the queue to try again later. */
 export type DispatchOutcome = 'done' | 'retry';
 
+/** What the dispatch of a batch of jobs reads up front, in two queries for the whole batch. */
+export interface DispatchBatch {
+  messages: Map<string, DueRow>;
+  accounts: Map<string, Account>;
+}
+
+interface DueRow {
+  message: Message;
+  recipient: Recipient;
+  /** The recipient's consent on the message's channel; undefined when they never said. */
+  consent: ConsentStatus | undefined;
+  hasAttachments: boolean;
+}
+
+/** Reads the messages of a batch of dispatch jobs, with what their rules need, at once. */
+export async function loadDispatchBatch(
+  services: HubServices,
+  jobs: Array<{ data: DispatchJob }>,
+): Promise<DispatchBatch> {
+  const ids = [...new Set(jobs.map((job) => job.data.messageId))];
+  const rows = await services.database.db
+    .select({
+      message: messages, recipient: recipients, consent: consents.status,
+      hasAttachments: sql<boolean>`exists (
+        select 1 from ${attachments} where ${attachments.messageId} = ${messages.id})`,
+    })
+    .from(messages)
+    .innerJoin(recipients, eq(recipients.id, messages.recipientId))
+    .leftJoin(consents, and(
+      eq(consents.recipientId, messages.recipientId), eq(consents.channel, messages.channel),
+    ))
+    .where(inArray(messages.id, ids));
+
+  const due = rows.map((row): DueRow => ({ ...row, consent: row.consent ?? undefined }));
+  const accountIds = [...new Set(rows.map((row) => row.message.accountId))];
+  return {
+    messages: new Map(due.map((row) => [row.message.id, row])),
+    accounts: await services.accounts.findMany(accountIds),
+  };
+}
+
 /**
- * Sends one message if it is still wanted: re-reads it, applies the account's rules in order,
- * renders it and hands it to its channel. Safe to run again for the same message: a message
- * that has left the pending statuses is skipped.
+ * Sends one message if it is still wanted: applies the account's rules in order to the
+ * message as the batch read it, renders it and hands it to its channel. Safe to run again for
+ * the same message: a message that has left the pending statuses is skipped, and every
+ * status change checks the status it leaves.
  */
 export async function dispatchMessage(
   services: HubServices,
   job: JobWithMetadata<DispatchJob>,
+  batch: DispatchBatch,
 ): Promise<DispatchOutcome> {
   const log = services.log.child({ jobId: job.id, messageId: job.data.messageId });
-  const loaded = await loadMessage(services, job.data.messageId);
+  const loaded = batch.messages.get(job.data.messageId);
   if (!loaded || !isDispatchable(loaded.message)) {
     log.debug({ status: loaded?.message.status }, 'dispatch skipped: message no longer pending');
     return 'done';
   }
 
-  const { message, recipient } = loaded;
-  const account = await services.accounts.get(message.accountId);
+  const { message, recipient, consent } = loaded;
+  const account = batch.accounts.get(message.accountId)
+    ?? await services.accounts.get(message.accountId);
   const now = services.clock();
   const block = blockReason(account, message, now);
   if (block) {
@@ -55,7 +100,7 @@ export async function dispatchMessage(
     return 'done';
   }
 
-  const due = { account, message, recipient, now };
+  const due = { account, message, recipient, consent, now };
   if (await stopWithoutConsent(services, due, log)) return 'done';
 
   // The answer to a keyword the recipient just sent (STOP, HELP) goes at once: carriers
@@ -73,16 +118,8 @@ export async function dispatchMessage(
     return 'done';
   }
 
-  return send(services, { account, message, recipient, body, job, log });
-}
-
-async function loadMessage(services: HubServices, messageId: string) {
-  const [row] = await services.database.db
-    .select({ message: messages, recipient: recipients })
-    .from(messages)
-    .innerJoin(recipients, eq(recipients.id, messages.recipientId))
-    .where(eq(messages.id, messageId));
-  return row;
+  const sending = { account, message, recipient, body, job, log };
+  return send(services, sending, loaded.hasAttachments);
 }
 
 /** `sending` is included: a worker that died mid-send leaves it so, and the retry resumes. */
@@ -136,7 +173,11 @@ interface Sending {
   log: Logger;
 }
 
-async function send(services: HubServices, sending: Sending): Promise<DispatchOutcome> {
+async function send(
+  services: HubServices,
+  sending: Sending,
+  hasAttachments: boolean,
+): Promise<DispatchOutcome> {
   const { account, message, recipient, body, job, log } = sending;
   const channel = services.plugins.channel(message.channel);
   const address = channel.plugin.normalizeAddress(recipient[channel.plugin.addressField] ?? '');
@@ -151,7 +192,7 @@ async function send(services: HubServices, sending: Sending): Promise<DispatchOu
     to: address.address,
     from: account.settings.senders[message.channel],
     body,
-    attachments: await loadAttachments(services, message.id),
+    attachments: hasAttachments ? await loadAttachments(services, message.id) : [],
     language: message.language ?? account.settings.language,
     automated: !message.manual,
     trigger: message.trigger,
@@ -216,12 +257,9 @@ async function markSent(
   result: { providerId: string; units?: number },
 ) {
   const at = services.clock();
-  await services.database.db.transaction(async (tx) => {
-    await changeStatus(tx, message, {
-      status: 'sent', at, from: ['sending'],
-      set: { provider, providerId: result.providerId, units: result.units },
-    });
-    if (message.threadId) await touchThread(tx, message.threadId, at);
+  await changeStatus(services.database.db, message, {
+    status: 'sent', at, from: ['sending'], touchThread: true,
+    set: { provider, providerId: result.providerId, units: result.units },
   });
   observeSendLatency(message.channel, message.sendAt, at);
 }

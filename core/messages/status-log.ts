@@ -24,6 +24,8 @@ export interface StatusChange {
     attempts: number;
     language: string;
   }>;
+  /** Moves the message's thread up the inbox, as of `at` (see `touchThread`). */
+  touchThread?: boolean;
 }
 
 /**
@@ -45,12 +47,12 @@ export async function changeStatus(
       updatedAt: change.at })
     .where(where)
     .returning({ id: messages.id, accountId: messages.accountId, channel: messages.channel,
-      trigger: messages.trigger });
+      trigger: messages.trigger, threadId: messages.threadId });
 
   // drizzle writes a query builder inside parentheses of its own.
   const rows = await tx.execute<{ channel: string; trigger: string }>(sql`
     with changed as ${update},
-    ${historyAndEvent(change)}
+    ${historyAndEvent(change)}${change.touchThread ? threadPart(change.at) : sql``}
     select channel, trigger from changed`);
   if (rows.length === 0) return false;
 
@@ -99,6 +101,14 @@ function historyAndEvent(change: Pick<StatusChange, 'status' | 'reason' | 'at'>)
         from changed
       returning id),
     relay as (insert into event_relay (outbox_id) select id from event)`;
+}
+
+function threadPart(at: Date) {
+  const time = at.toISOString();
+  return sql`,
+    thread as (
+      update threads set last_message_at = greatest(last_message_at, ${time}::timestamptz)
+        from changed where threads.id = changed.thread_id)`;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { JobResult, JobWithMetadata } from 'pg-boss';
 import type { StatusUpdate } from '../plugins/channel.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
-import { dispatchMessage, type DispatchJob } from './dispatch.ts';
+import { dispatchMessage, loadDispatchBatch, type DispatchJob } from './dispatch.ts';
 import { applyStatusUpdate } from './provider-status.ts';
 
 /** A status for a send not yet recorded is retried this many times before it is dropped. */
@@ -27,8 +27,9 @@ export async function startMessageWorkers(services: HubServices): Promise<void> 
   } as const;
 
   await boss.work(queueNames.dispatch, polling, async (jobs: JobWithMetadata<DispatchJob>[]) => {
+    const batch = await loadDispatchBatch(services, jobs);
     return Promise.all(jobs.map(async (job): Promise<JobResult> => {
-      const outcome = await dispatchMessage(services, job).catch((error: unknown) => {
+      const outcome = await dispatchMessage(services, job, batch).catch((error: unknown) => {
         services.log.error({ err: error, jobId: job.id }, 'dispatch failed');
         return 'retry' as const;
       });
