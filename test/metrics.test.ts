@@ -1,4 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultCredentials } from './simulator/index.ts';
+import { WebhookReceiver } from './simulator/webhook-receiver.ts';
+import { writeConfig } from './support/config.ts';
 import {
   adminKey, createAccount, eventually, startTestHub, type TestHub,
 } from './support/hub.ts';
@@ -18,9 +21,17 @@ interface Sample {
 let testHub: TestHub;
 let account: { id: string; key: string };
 const messageIds: string[] = [];
+const host = new WebhookReceiver();
 
 beforeAll(async () => {
-  testHub = await startTestHub();
+  await startHost();
+  // sms costs 2 a segment; voice runs on Twilio only so that its webhooks are served.
+  const { accountSid, authToken } = defaultCredentials.twilio;
+  testHub = await startTestHub({ configFile: await writeConfig('metrics.yaml', {
+    'prices.sms.perSegment': 2,
+    'callbacks.retrySchedule': [1],
+    'channels.voice': { provider: 'twilio', accountSid, authToken },
+  }) });
   // Quiet hours would hold a text sent at night until the morning.
   account = await createAccount(testHub, 'riverside', { quietHours: allDay });
   const client = await testHub.api(account.key, 'PUT', '/v1/accounts/riverside/clients/p-1', {
@@ -28,9 +39,16 @@ beforeAll(async () => {
   });
   expect(client.status).toBe(201);
 
+  // Credit for two texts; the third waits for more. Email is free.
+  const topUp = await testHub.api(adminKey, 'POST', '/v1/accounts/riverside/credit/top-ups', {
+    amount: 5, reference: 'metrics-1',
+  });
+  expect(topUp.status).toBe(201);
   await sendAndWait({ text: 'First of two texts' }, 'delivered');
   await sendAndWait({ text: 'Second of two texts' }, 'delivered');
   await sendAndWait({ channel: 'email', subject: 'Hello', text: 'An email' }, 'delivered');
+  await sendAndWait({ text: 'Held: the credit ran out' }, 'held');
+  await replyToEveryHost();
 
   const off = await testHub.api(adminKey, 'PATCH', '/v1/accounts/riverside', {
     settings: { messagingEnabled: false },
@@ -42,7 +60,59 @@ beforeAll(async () => {
     method: 'POST', body: 'MessageSid=SM1&MessageStatus=delivered',
   });
   expect(forged.status).toBe(404);
+  const unsigned = await fetch(`${testHub.url}/webhooks/twilio/voice/status`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': 'bm90IFR3aWxpbydzIHNpZ25hdHVyZQ==',
+    },
+    body: new URLSearchParams({ CallSid: `CA${'0'.repeat(32)}`, CallStatus: 'completed' }),
+  });
+  expect(unsigned.status).toBe(403);
 });
+
+afterAll(() => host.stop());
+
+/**
+ * The host's endpoints: `/ok` takes every event, `/flaky` fails each event once, `/down`
+ * always fails and `/gone` answers 410.
+ */
+async function startHost() {
+  await host.start();
+  const failedOnce = new Set<string>();
+  host.answer('/flaky', (hook) => {
+    const id = hook.headers['webhook-id'];
+    if (failedOnce.has(id)) return new Response(null, { status: 204 });
+    failedOnce.add(id);
+    return new Response(null, { status: 500 });
+  });
+  host.answer('/down', () => new Response(null, { status: 500 }));
+  host.answer('/gone', () => new Response(null, { status: 410 }));
+}
+
+/** One reply, posted to each endpoint, and waits until every delivery is done with. */
+async function replyToEveryHost() {
+  const endpoints: string[] = [];
+  for (const path of ['/ok', '/flaky', '/down', '/gone']) {
+    const created = await testHub.api(account.key, 'POST', '/v1/accounts/riverside/callbacks', {
+      url: `${host.url}${path}`, events: ['message.received'],
+    });
+    expect(created.status).toBe(201);
+    endpoints.push(created.body.id);
+  }
+
+  const reply = await testHub.api(account.key, 'POST', '/v1/accounts/riverside/sandbox/replies', {
+    channel: 'sms', recipient: { type: 'client', ref: 'p-1' }, text: 'Got it',
+  });
+  expect(reply.status).toBe(202);
+  for (const id of endpoints) {
+    await eventually(async () => {
+      const path = `/v1/accounts/riverside/callbacks/${id}/deliveries`;
+      const { body } = await testHub.api(account.key, 'GET', path);
+      return body.deliveries[0] && body.deliveries[0].status !== 'pending';
+    });
+  }
+}
 
 async function sendAndWait(body: object, status: string) {
   const sent = await testHub.api(account.key, 'POST', '/v1/accounts/riverside/messages', {
@@ -93,8 +163,9 @@ describe('GET /metrics', () => {
     const messages = (labels: Record<string, string>) =>
       total(samples, 'hub_messages_total', { trigger: 'adhoc', ...labels });
 
-    expect(messages({ channel: 'sms', status: 'scheduled' })).toBe(3);
+    expect(messages({ channel: 'sms', status: 'scheduled' })).toBe(4);
     expect(messages({ channel: 'sms', status: 'delivered' })).toBe(2);
+    expect(messages({ channel: 'sms', status: 'held', reason: 'insufficient_credit' })).toBe(1);
     expect(messages({ channel: 'sms', status: 'suppressed', reason: 'messaging_disabled' }))
       .toBe(1);
     expect(messages({ channel: 'email', status: 'scheduled' })).toBe(1);
@@ -123,6 +194,37 @@ describe('GET /metrics', () => {
       .toBe(1);
   });
 
+  it('counts a Twilio webhook refused for its signature', async () => {
+    const { samples } = await scrape();
+    expect(total(samples, 'hub_webhook_rejections_total', { provider: 'twilio', status: '403' }))
+      .toBe(1);
+    expect(total(samples, 'hub_webhook_rejections_total')).toBe(2);
+  });
+
+  it('counts credit reservations of priced messages, reserved or held', async () => {
+    const { samples } = await scrape();
+    const reservations = (labels: Record<string, string>) =>
+      total(samples, 'hub_credit_reservations_total', labels);
+
+    expect(reservations({ channel: 'sms', outcome: 'reserved' })).toBe(2);
+    expect(reservations({ channel: 'sms', outcome: 'held' })).toBe(1);
+    expect(reservations({ channel: 'email' })).toBe(0);
+  });
+
+  it('counts each callback attempt by event type and outcome', async () => {
+    const { samples } = await scrape();
+    const attempts = (outcome: string) => total(samples, 'hub_callback_deliveries_total', {
+      type: 'message.received', outcome,
+    });
+
+    // /ok and /flaky's second try delivered; /flaky's and /down's first try are retried.
+    expect(attempts('delivered')).toBe(2);
+    expect(attempts('retry')).toBe(2);
+    expect(attempts('failed')).toBe(1);
+    expect(attempts('gone')).toBe(1);
+    expect(total(samples, 'hub_callback_deliveries_total')).toBe(6);
+  });
+
   it('carries no patient data and no unbounded values in its labels', async () => {
     const { text, samples } = await scrape();
 
@@ -130,12 +232,12 @@ describe('GET /metrics', () => {
       expect(text).not.toContain(secret);
     }
 
-    // Label values are ids from small fixed sets (channels, statuses, reasons, queues) or
-    // HTTP status codes; bucket bounds (`le`) are the histograms' own.
+    // Label values are ids from small fixed sets (channels, statuses, reasons, queues, event
+    // types, outcomes) or HTTP status codes; bucket bounds (`le`) are the histograms' own.
     const values = samples.filter((sample) => sample.name.startsWith('hub_'))
       .flatMap((sample) => Object.entries(sample.labels))
       .filter(([key]) => key !== 'le')
       .map(([, value]) => value);
-    for (const value of new Set(values)) expect(value).toMatch(/^([a-z][a-z_-]{0,31}|\d{3}|)$/);
+    for (const value of new Set(values)) expect(value).toMatch(/^([a-z][a-z._-]{0,31}|\d{3}|)$/);
   });
 });

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { outbox } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
+import { hubMetrics } from '../metrics/hub-metrics.ts';
 import type { HubServices } from '../services.ts';
 import { queueAttempts } from './deliveries.ts';
 import { signedHeaders } from './signature.ts';
@@ -39,6 +40,7 @@ export async function deliverCallback(services: HubServices, deliveryId: string,
 
   const attempt = await post(services, endpoint, event);
   const outcome = await record(services, delivery, endpoint, attempt);
+  hubMetrics.callbackDeliveries.inc({ type: event.type, outcome });
   log.info({ endpointId: endpoint.id, statusCode: attempt.statusCode, error: attempt.error,
     latencyMs: attempt.latencyMs, outcome }, 'callback attempted');
 }

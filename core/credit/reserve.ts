@@ -1,6 +1,7 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Account } from '../accounts/store.ts';
 import { messages } from '../db/schema.ts';
+import { hubMetrics } from '../metrics/hub-metrics.ts';
 import { changeStatus } from '../messages/status-log.ts';
 import type { MessageBody } from '../plugins/channel.ts';
 import type { HubServices } from '../services.ts';
@@ -42,6 +43,7 @@ export async function reserveCredit(
     const hold = await holdFor(tx, message.id);
     if (balance < cost.amount || await waitingBefore(tx, account.id, hold?.id)) {
       if (!hold) await holdMessage(tx, message, cost, at);
+      hubMetrics.creditReservations.inc({ channel: message.channel, outcome: 'held' });
       return 'held';
     }
 
@@ -49,6 +51,7 @@ export async function reserveCredit(
     const booking = { balance, thresholds: account.settings.lowCreditThresholds, at };
     await book(tx, { accountId: account.id, kind: 'reservation', messageId: message.id,
       units: cost.units, unitPrice: cost.unitPrice, amount: -cost.amount }, booking);
+    hubMetrics.creditReservations.inc({ channel: message.channel, outcome: 'reserved' });
     return 'reserved';
   });
 }
