@@ -75,13 +75,30 @@ describe('default templates', () => {
     const spanish = engine.render({ ...ref, language: 'es', data, timeZone: zone });
 
     expect(english.text).toBe(
-      'Riverside Clinic: Alex, your appointment is on Tuesday, March 10 at 8:30 AM, ' +
-      'Main Street office. Questions? Call (202) 555-0100.',
+      'Riverside Clinic: Alex, your appointment is on Tuesday, March 10 at 8:30 AM. ' +
+      'Questions? Call (202) 555-0100.',
     );
     expect(spanish.text).toBe(
-      'Riverside Clinic: Alex, le recordamos su cita el martes, 10 de marzo a las 8:30, ' +
-      'Main Street office. ¿Preguntas? Llame al (202) 555-0100.',
+      'Riverside Clinic: Alex, le recordamos su cita el martes, 10 de marzo a las 8:30. ' +
+      '¿Preguntas? Llame al (202) 555-0100.',
     );
+  });
+
+  // The appointment's sample data has both, as a host may send them.
+  it('name no location, practitioner or last name to a client', () => {
+    const toClients = required().filter((ref) => ref.trigger !== 'contacts');
+    for (const language of ['en', 'es']) {
+      for (const ref of toClients) {
+        const rendered = engine.render({
+          ...ref, language, data: ref.sampleData, timeZone: 'America/Chicago',
+        });
+        const shown = [rendered.subject, rendered.text, rendered.html].join('\n');
+
+        for (const detail of ['Main Street office', 'Dr. Lee', people.recipient.lastName]) {
+          expect(shown).not.toContain(detail);
+        }
+      }
+    }
   });
 
   it('send forms as a link and a count, never the names of the forms', () => {
