@@ -1,8 +1,14 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emitEvent, eventTypes } from '../core/callbacks/events.ts';
+import { eventTypes } from '../core/callbacks/events.ts';
+import { loadConfig } from '../core/config/load.ts';
+import { projectRoot } from '../core/paths.ts';
+import { defaultCredentials, startSimulator, type Simulator } from './simulator/index.ts';
 import { writeConfig } from './support/config.ts';
 import {
   adminKey, createAccount, eventually, startTestHub, type TestHub,
@@ -58,27 +64,52 @@ function startReceiver() {
   };
 }
 
+const { accountSid, authToken } = defaultCredentials.twilio;
+const practiceNumber = '+12025550100';
+const patients = {
+  'p-1': { firstName: 'Ana', phone: '+12025550181' },
+  'p-2': { firstName: 'Bea', phone: '+12025550182' },
+  'p-3': { firstName: 'Cyd', phone: '+12025550183' },
+} as const;
+type Patient = keyof typeof patients;
+
 const receiver = startReceiver();
 let base: string;
+let sim: Simulator;
 let testHub: TestHub;
 let account: { id: string; key: string };
 
 beforeAll(async () => {
   base = await receiver.start();
+  sim = await startSimulator();
   const configFile = await writeConfig('callbacks.yaml', {
+    'channels.sms': {
+      provider: 'twilio', accountSid, authToken, baseUrl: sim.url,
+      rateLimit: { segmentsPerSecond: 50 },
+    },
     'prices.sms.perSegment': 2,
+    'queue.pollingIntervalSeconds': 0.5,
+    'queue.retryDelaySeconds': 0,
     'callbacks.retrySchedule': [1, 1, 1],
     'callbacks.timeoutSeconds': 2,
   });
   testHub = await startTestHub({ configFile });
+  const publicUrl = testHub.hub.services.config.server.publicUrl;
+  sim.setWebhookUrls({ twilioInboundSms: `${publicUrl}/webhooks/twilio/sms/inbound` });
+
+  // A reminder 58 seconds before an appointment booked a minute ahead goes out at once.
   account = await createAccount(testHub, 'hooks', {
-    lowCreditThresholds: [3],
-    quietHours: { start: '00:00', end: '00:00' },
+    senders: { sms: practiceNumber }, lowCreditThresholds: [99], reminderOffsets: ['58s'],
   });
-  await call('PUT', '/clients/p-1', { firstName: 'Ana', phone: '+12025550181', channel: 'sms' });
+  for (const [ref, patient] of Object.entries(patients)) {
+    await call('PUT', `/clients/${ref}`, { ...patient, channel: 'sms' });
+  }
 });
 
-afterAll(() => receiver.stop());
+afterAll(async () => {
+  await receiver.stop();
+  await sim.stop();
+});
 
 function call(method: string, path: string, body?: unknown) {
   return testHub.api(account.key, method, `/v1/accounts/hooks${path}`, body);
@@ -90,14 +121,30 @@ async function register(path: string, events: readonly string[]) {
   return created.body as { id: string; secret: string };
 }
 
-function reply(text: string) {
-  return call('POST', '/sandbox/replies', {
-    channel: 'sms', recipient: { type: 'client', ref: 'p-1' }, text,
+/** A text from the patient to the practice's number, as Twilio posts it to the hub. */
+async function reply(text: string, ref: Patient = 'p-1') {
+  const sent = await sim.twilio.inbound.receive({
+    from: patients[ref].phone, to: practiceNumber, body: text,
   });
+  expect(sent.status).toBe(200);
 }
 
-function sendSms(text: string) {
-  return call('POST', '/messages', { recipient: { type: 'client', ref: 'p-1' }, text });
+function sendSms(ref: Patient, text: string) {
+  return call('POST', '/messages', { recipient: { type: 'client', ref }, text });
+}
+
+/** Books an appointment a minute ahead and waits until its reminder is delivered. */
+async function remind(appointment: string, clientRef: Patient) {
+  const start = new Date(Date.now() + 60_000);
+  start.setMilliseconds(0);
+  const booked = await call('PUT', `/appointments/${appointment}`, {
+    clientRef, start: start.toISOString(),
+  });
+  expect(booked.status).toBe(201);
+
+  const reminder = booked.body.messages.find((m: { kind: string }) => m.kind === 'reminder');
+  await eventually(async () => (await call('GET', `/messages/${reminder.id}`))
+    .body.status === 'delivered');
 }
 
 async function deliveries(endpointId: string) {
@@ -109,6 +156,40 @@ function receivedAt(path: string) {
   return receiver.received.filter((request) => request.path === path);
 }
 
+/** An event type, and which of its events is meant. */
+type Sought = [type: string, match: (data: any) => boolean];
+
+/**
+ * Waits until `/ok` has received each sought event, checks every event received there as
+ * the host would (signature, envelope), and returns the data of each sought one, which must
+ * have come exactly once.
+ */
+async function verifiedEvents<K extends string>(secret: string, sought: Record<K, Sought>) {
+  const webhook = new Webhook(secret);
+  const verify = (request: Received) => {
+    const event = webhook.verify(request.body, request.headers) as Record<string, any>;
+    expect(event).toMatchObject({ id: request.headers['webhook-id'], accountId: 'hooks' });
+    expect(new Date(event.createdAt).toISOString()).toBe(event.createdAt);
+    return event;
+  };
+  const matching = (events: Record<string, any>[], [type, match]: Sought) =>
+    events.filter((event) => event.type === type && match(event.data));
+
+  const events = await eventually(async () => {
+    const verified = receivedAt('/ok').map(verify);
+    const all = Object.values<Sought>(sought).every((s) => matching(verified, s).length > 0);
+    return all && verified;
+  });
+
+  const found = {} as Record<K, any>;
+  for (const [name, wanted] of Object.entries<Sought>(sought)) {
+    const copies = matching(events, wanted);
+    expect(copies, name).toHaveLength(1);
+    found[name as K] = copies[0].data;
+  }
+  return found;
+}
+
 describe('callbacks', () => {
   it('delivers every event type, signed so that a Standard Webhooks library verifies it',
     async () => {
@@ -118,41 +199,63 @@ describe('callbacks', () => {
       expect(listed.body.callbacks).toEqual([expect.objectContaining({ id: endpoint.id })]);
       expect(listed.body.callbacks[0].secret).toBeUndefined();
 
-      // Credit 5 at 2 per segment: the first send crosses the threshold of 3 (credit.low),
-      // the second leaves 1, the third is held for credit (messaging.error).
-      await testHub.api(adminKey, 'POST', '/v1/accounts/hooks/credit/top-ups', {
-        amount: 5, reference: 'hooks-1',
+      // 100 at 2 a segment: the first reminder crosses the threshold of 99, once. The text
+      // to a landline goes last, so its refund cannot lift the balance back above it.
+      const topUp = await testHub.api(adminKey, 'POST', '/v1/accounts/hooks/credit/top-ups', {
+        amount: 100, reference: 'hooks-1',
       });
-      for (const text of ['one', 'two', 'three']) await sendSms(text);
-      await reply('Thanks!');
-      // These come from the appointment and consent parts of the hub; here they are written
-      // the way those parts write them.
-      await testHub.hub.services.database.db.transaction(async (tx) => {
-        await emitEvent(tx, 'hooks', 'appointment.confirmed', { appointment: 'a-1' });
-        await emitEvent(tx, 'hooks', 'appointment.cancelled', { appointment: 'a-2' });
-        await emitEvent(tx, 'hooks', 'consent.changed', { recipient: 'p-1', consent: 'opt_in' });
+      expect(topUp.status).toBe(201);
+      await Promise.all([remind('a-1', 'p-1'), remind('a-2', 'p-2')]);
+      await reply('C', 'p-1');
+      await reply('X', 'p-2');
+      const consent = await call('POST', '/clients/p-1/consent', {
+        status: 'opted_in', channels: ['sms'], source: 'front_desk',
       });
+      expect(consent.status).toBe(200);
+      sim.twilio.messages.markLandline(patients['p-3'].phone);
+      const failed = await sendSms('p-3', 'Your prescription is ready');
 
-      const webhook = new Webhook(endpoint.secret);
-      const types = await eventually(async () => {
-        const seen = new Set(receivedAt('/ok').map((request) => {
-          const payload = webhook.verify(request.body, request.headers) as { type: string };
-          return payload.type;
-        }));
-        return eventTypes.every((type) => seen.has(type)) && seen;
-      });
-      expect([...types].sort()).toEqual([...eventTypes].sort());
+      const sought = {
+        fromAna: ['message.received', (data) => data.recipient?.ref === 'p-1'],
+        fromBea: ['message.received', (data) => data.recipient?.ref === 'p-2'],
+        confirmed: ['appointment.confirmed', () => true],
+        cancelled: ['appointment.cancelled', () => true],
+        consent: ['consent.changed', () => true],
+        error: ['messaging.error', () => true],
+        failure: ['message.status', (data) => data.messageId === failed.body.id
+          && data.status === 'failed'],
+        credit: ['credit.low', () => true],
+      } satisfies Record<string, Sought>;
+      const found = await verifiedEvents(endpoint.secret, sought);
+      expect(new Set(Object.values(sought).map(([type]) => type))).toEqual(new Set(eventTypes));
 
-      const error = receivedAt('/ok').map((request) => JSON.parse(request.body))
-        .find((event) => event.type === 'messaging.error');
-      expect(error).toMatchObject({
-        accountId: 'hooks',
-        data: { reason: 'insufficient_credit', recipient: { type: 'client', ref: 'p-1' } },
+      expect(found.fromAna).toEqual({
+        messageId: expect.any(String), channel: 'sms', recipient: { type: 'client', ref: 'p-1' },
       });
-      expect(error.id).toBe(receivedAt('/ok').find((request) =>
-        request.body.includes('messaging.error'))?.headers['webhook-id']);
+      expect(found.confirmed).toEqual({
+        appointment: { ref: 'a-1' }, client: { type: 'client', ref: 'p-1' },
+        messageId: found.fromAna.messageId, channel: 'sms', at: expect.any(String),
+      });
+      expect(found.cancelled).toEqual({
+        appointment: { ref: 'a-2' }, client: { type: 'client', ref: 'p-2' },
+        messageId: found.fromBea.messageId, channel: 'sms', at: expect.any(String),
+      });
+      expect(found.consent).toEqual({
+        recipient: { type: 'client', ref: 'p-1' }, channels: ['sms'], status: 'opted_in',
+        source: 'host', at: expect.any(String),
+      });
+      expect(found.error).toEqual({
+        reason: 'landline', messageId: failed.body.id, channel: 'sms',
+        recipient: { type: 'client', ref: 'p-3' }, subject: null,
+      });
+      expect(found.failure).toEqual({
+        messageId: failed.body.id, status: 'failed', reason: 'landline',
+      });
+      expect(found.credit).toEqual({ threshold: 99, balance: 98 });
+
+      // References and codes only: no names, numbers or what anyone wrote.
       expect(JSON.stringify(receivedAt('/ok').map((request) => request.body)))
-        .not.toMatch(/Thanks|three|2025550181/);
+        .not.toMatch(/Ana|Bea|Cyd|2025550|prescription/);
     });
 
   it('retries an endpoint that fails with 500 and delivers the event once', async () => {
@@ -229,5 +332,27 @@ describe('callbacks', () => {
     const endpoint = await register('/ok', ['credit.low']);
     expect((await call('DELETE', `/callbacks/${endpoint.id}`)).status).toBe(204);
     expect((await call('GET', `/callbacks/${endpoint.id}/deliveries`)).status).toBe(404);
+  });
+});
+
+describe('the default retry schedule', () => {
+  const hours = (seconds: number[]) => seconds.reduce((sum, step) => sum + step, 0) / 3600;
+
+  it('retries a failing endpoint for about three days, in the file and without it', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'hub-retries-'));
+    await writeFile(join(folder, 'empty.yaml'), '# nothing set\n');
+    const schedules = [
+      loadConfig(join(projectRoot, 'config/hub.yaml'), {}).config.callbacks.retrySchedule,
+      loadConfig(join(folder, 'empty.yaml'), {}).config.callbacks.retrySchedule,
+    ];
+
+    for (const schedule of schedules) {
+      // Quick retries first, for an endpoint that blinked; then every ten hours.
+      expect(schedule.slice(0, 5)).toEqual([5, 300, 1800, 7200, 18_000]);
+      expect(new Set(schedule.slice(5))).toEqual(new Set([36_000]));
+      expect(hours(schedule)).toBeGreaterThan(60);
+      expect(hours(schedule)).toBeLessThan(84);
+    }
+    expect(schedules[0]).toEqual(schedules[1]);
   });
 });

@@ -216,7 +216,7 @@ const callbacksSchema = z
       .describe('How long the hub waits for a callback endpoint to answer.'),
     retrySchedule: z
       .array(z.number().min(0))
-      .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000])
+      .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000, 36_000, 36_000, 36_000, 36_000])
       .describe(
         'Seconds to wait before each retry of a failed callback; when the list runs out the ' +
           'delivery has failed. The default retries for about three days.',
