@@ -1,4 +1,7 @@
-/** The words of the consent pages, in the languages the hub serves patients in. */
+/**
+ * The words of the consent pages, and of the unsubscribe line that ends every email, in the
+ * languages the hub serves patients in.
+ */
 export interface PageText {
   channel: Record<'email' | 'sms' | 'voice' | 'other', string>;
   optInTitle: string;
@@ -16,6 +19,9 @@ export interface PageText {
   expired: (practice: string) => string;
   invalidTitle: string;
   invalid: string;
+  /** The unsubscribe line of an email: the question, then the link's own words. */
+  footerQuestion: string;
+  footerLink: string;
 }
 
 const english: PageText = {
@@ -38,6 +44,8 @@ const english: PageText = {
   expired: (practice) => `Please contact ${practice} if you would like to receive messages.`,
   invalidTitle: 'This link does not work',
   invalid: 'Please check that you opened the whole link from the message.',
+  footerQuestion: "Don't want these emails?",
+  footerLink: 'Unsubscribe',
 };
 
 const spanish: PageText = {
@@ -62,6 +70,8 @@ const spanish: PageText = {
   expired: (practice) => `Comuníquese con ${practice} si desea recibir mensajes.`,
   invalidTitle: 'Este enlace no funciona',
   invalid: 'Compruebe que abrió el enlace completo del mensaje.',
+  footerQuestion: '¿No desea recibir estos correos?',
+  footerLink: 'Darse de baja',
 };
 
 const texts: Record<string, PageText> = { en: english, es: spanish };

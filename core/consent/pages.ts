@@ -18,6 +18,8 @@ interface PageAction {
   button: (text: PageText) => string;
   done: (text: PageText, practice: string, by: string) => { title: string; body: string[] };
   record: (services: HubServices, page: OpenedLink, oneClick: boolean) => Promise<void>;
+  /** Whether a mail client may post to the page directly, as `List-Unsubscribe` lets it. */
+  oneClick: boolean;
 }
 
 interface OpenedLink {
@@ -37,6 +39,7 @@ const optIn: PageAction = {
     title: text.optedInTitle, body: [text.optedIn(practice, by), text.optedInNote],
   }),
   record: (services, page) => record(services, page, 'opted_in', 'opt_in_page', null),
+  oneClick: false,
 };
 
 const unsubscribe: PageAction = {
@@ -49,13 +52,16 @@ const unsubscribe: PageAction = {
   }),
   record: (services, page, oneClick) =>
     record(services, page, 'opted_out', 'email_unsubscribe', oneClick ? 'one_click' : 'link'),
+  oneClick: true,
 };
 
 /**
  * The small pages that links in messages open: the opt-in confirmation and the unsubscribe
  * page. Opening a link only shows a question and a button; the answer is a POST, so that a
- * mail scanner that follows links changes nothing. A POST with `List-Unsubscribe=One-Click`
- * (RFC 8058) unsubscribes at once, as mail clients send it.
+ * mail scanner that follows links changes nothing. A POST of `List-Unsubscribe=One-Click` to
+ * the unsubscribe link is a mail client's unsubscribe button (RFC 8058): it unsubscribes at
+ * once and is answered 200 with no page, as nobody reads it.
+ * https://www.rfc-editor.org/rfc/rfc8058#section-3.1
  */
 export function consentPages(app: Hono<HubEnv>, services: HubServices): void {
   const pages = [['/consent/opt-in', optIn], ['/consent/unsubscribe', unsubscribe]] as const;
@@ -72,7 +78,12 @@ export function consentPages(app: Hono<HubEnv>, services: HubServices): void {
       const opened = await open(services, token, action.purpose);
       if (!('claims' in opened)) return failure(c, opened);
 
-      await action.record(services, opened, form['List-Unsubscribe'] === 'One-Click');
+      const oneClick = action.oneClick && form['List-Unsubscribe'] === 'One-Click';
+      await action.record(services, opened, oneClick);
+      const { accountId, channel } = opened.claims;
+      c.get('log').info({ accountId, channel, purpose: action.purpose, oneClick },
+        'consent page answered');
+      if (oneClick) return c.body(null, 200, pageHeaders);
       return c.html(donePage(opened, action), 200, pageHeaders);
     });
   }

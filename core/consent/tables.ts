@@ -19,6 +19,8 @@ export const consentSources = [
   'email_unsubscribe',
   /** The host, through `POST .../clients/{ref}/consent` or with an online booking. */
   'host',
+  /** The channel's provider: the recipient reported a message as spam or unsubscribed there. */
+  'provider_report',
 ] as const;
 export type ConsentSource = (typeof consentSources)[number];
 
@@ -40,9 +42,15 @@ export const consentEvents = pgTable('consent_events', {
   channel: text('channel').notNull(),
   status: text('status').$type<ConsentStatus>().notNull(),
   source: text('source').$type<ConsentSource>().notNull(),
-  /** The keyword or key used, or the host's own name for the source (`front_desk`). */
+  /**
+   * The keyword or key used, how an unsubscribe came (`link`, `one_click`), the provider's
+   * name for its report (`spamreport`), or the host's own name for the source (`front_desk`).
+   */
   detail: text('detail'),
-  /** The inbound message that made the change, for keywords and key presses. */
+  /**
+   * The message that made the change: the inbound keyword or key press, or the message a
+   * provider's report was about.
+   */
   messageId: uuid('message_id').references(() => messages.id),
   /** When the recipient said so; the host may report a change made earlier. */
   at: timestamp('at', { withTimezone: true }).notNull(),

@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { optOutReported } from '../consent/provider-reports.ts';
 import { messages, providerEvents, type MessageStatus } from '../db/schema.ts';
 import type { StatusUpdate } from '../plugins/channel.ts';
 import type { HubServices } from '../services.ts';
@@ -16,13 +17,17 @@ const allowedFrom: Record<StatusUpdate['status'], MessageStatus[]> = {
 
 export type StatusOutcome = 'applied' | 'ignored' | 'unknown_message';
 
-/** Applies a provider's delivery report to its message, once. */
+/** Applies a provider's delivery report to its message, once, and the opt-out it reports. */
 export async function applyStatusUpdate(
   services: HubServices,
   update: StatusUpdate,
 ): Promise<StatusOutcome> {
   return services.database.db.transaction(async (tx) => {
-    const [message] = await tx.select({ id: messages.id, accountId: messages.accountId })
+    const [message] = await tx
+      .select({
+        id: messages.id, accountId: messages.accountId,
+        recipientId: messages.recipientId, channel: messages.channel,
+      })
       .from(messages)
       .where(and(
         eq(messages.provider, update.provider), eq(messages.providerId, update.providerId),
@@ -44,6 +49,7 @@ export async function applyStatusUpdate(
       from: allowedFrom[update.status],
       set: update.units === undefined ? undefined : { units: update.units },
     });
+    if (update.optOut) await optOutReported(tx, services, message, update.optOut.detail);
     return changed ? 'applied' : 'ignored';
   });
 }

@@ -91,6 +91,12 @@ export interface StatusUpdate {
   units?: number;
   /** The provider's id of this event, so a repeated webhook is applied once. */
   eventId?: string;
+  /**
+   * The recipient told the provider they want no more of this channel (a spam report, the
+   * provider's own unsubscribe link): the core opts them out, as a STOP would, whatever
+   * becomes of the status. `detail` names what they did, as the provider calls it.
+   */
+  optOut?: { detail: string };
 }
 
 /** A file that came with an inbound message: its bytes, or where the provider keeps it. */

@@ -104,6 +104,16 @@ async function untilStatus(id: string, status: string, owner = account) {
   });
 }
 
+interface SentMail {
+  headers?: Record<string, string>;
+  content: Array<{ type: string; value: string }>;
+}
+
+/** The link of a sent mail's `List-Unsubscribe: <…>` header. */
+function unsubscribeUrl(mail: SentMail): string {
+  return mail.headers?.['List-Unsubscribe']?.replace(/^<|>$/g, '') ?? '';
+}
+
 /** The Mail Send calls the hub made for one of its messages, with SendGrid's answers. */
 function mailSends(messageId: string) {
   return sim.requests.filter((request) => {
@@ -147,6 +157,23 @@ describe('sending email through SendGrid', () => {
       }],
     });
     expect(sim.sendgrid.mails.has(message.providerId)).toBe(true);
+  });
+
+  it('ends text and HTML with the unsubscribe link, named in List-Unsubscribe', async () => {
+    const id = await send({ template: 'letter' });
+    await untilStatus(id, 'delivered');
+
+    const mail = mailSends(id)[0].json as SentMail;
+    const url = unsubscribeUrl(mail);
+    expect(url.startsWith(`${testHub.url}/consent/unsubscribe?token=`)).toBe(true);
+    expect(mail.headers).toEqual({
+      'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+    const [text, html] = mail.content.map((part) => part.value);
+    expect(text).toMatch(/attached\.\n\nDon't want these emails\? Unsubscribe: \S+\n$/);
+    expect(text).toContain(url);
+    expect(html).toMatch(/<\/p>\n<p [^>]*>Don't want these emails\? <a [^>]+>Unsubscribe<\/a>/);
+    expect(html).toContain(`<a href="${url}">`);
   });
 
   it('sends from the account\'s own address when it has one, with its own reply-to', async () => {
@@ -210,11 +237,11 @@ describe('sending email through SendGrid', () => {
  * Sends a message whose events the simulator posts to a path the hub does not serve, so that
  * it stays `sent`; the test then posts signed batches of its own for it.
  */
-async function sentButNotReported() {
+async function sentButNotReported(ref = 'p-1') {
   const events = `${testHub.url}/webhooks/sendgrid/events`;
   sim.setWebhookUrls({ sendgridEvents: `${testHub.url}/webhooks/sendgrid/elsewhere` });
   try {
-    const id = await send({ text: letterText, subject: 'Letter' });
+    const id = await send({ text: letterText, subject: 'Letter' }, account, ref);
     const message = await untilStatus(id, 'sent');
     await sim.settle();
     return { id, providerId: message.providerId as string };
@@ -274,12 +301,74 @@ describe('the Event Webhook', () => {
     expect((await readMessage(sent.id)).status).toBe('sent');
   });
 
-  it('counts a spam report as delivery, not as a failure', async () => {
-    const sent = await sentButNotReported();
-    await sim.sendgrid.sendEvents(sent.providerId, [{ event: 'spamreport' }]);
+  it.each(['spamreport', 'unsubscribe', 'group_unsubscribe'] as const)(
+    'counts a %s as delivery and opts the client out of email',
+    async (event) => {
+      const ref = `p-${event}`;
+      await putClient(account, ref, { firstName: 'Sam', email: `${event}@example.org` });
+      const sent = await sentButNotReported(ref);
 
-    const message = await untilStatus(sent.id, 'delivered');
-    expect(message.statusReason).toBeNull();
+      await sim.sendgrid.sendEvents(sent.providerId, [{ event }]);
+
+      const consent = await eventually(async () => {
+        const { body } = await testHub.api(account.key, 'GET',
+          `/v1/accounts/riverside/clients/${ref}/consent`);
+        return body.history.length > 0 && body;
+      });
+      expect(consent.history).toEqual([expect.objectContaining({
+        channel: 'email', status: 'opted_out', source: 'provider_report', detail: event,
+      })]);
+      const message = await readMessage(sent.id);
+      expect([message.status, message.statusReason]).toEqual(['delivered', null]);
+
+      const later = await send({ text: letterText, subject: 'Letter' }, account, ref);
+      expect((await untilStatus(later, 'suppressed')).statusReason).toBe('unsubscribed');
+      expect(mailSends(later)).toEqual([]);
+    },
+  );
+
+  it('opts out on a report that comes after the delivery, once for a repeated batch', async () => {
+    await putClient(account, 'p-late', { firstName: 'Lee', email: 'late@example.org' });
+    const id = await send({ text: letterText, subject: 'Letter' }, account, 'p-late');
+    const { providerId } = await untilStatus(id, 'delivered');
+
+    const report = { event: 'spamreport', fields: { sg_event_id: 'report-1' } } as const;
+    const twice = [0, 1].map(() => sim.sendgrid.sendEvents(providerId, [report]));
+    const answers = await Promise.all(twice);
+    expect(answers.map((answer) => answer.status)).toEqual([204, 204]);
+
+    const history = await eventually(async () => {
+      const { body } = await testHub.api(account.key, 'GET',
+        '/v1/accounts/riverside/clients/p-late/consent');
+      return body.history.length > 0 && body.history;
+    });
+    await sim.settle();
+    expect(history).toHaveLength(1);
+    expect((await readMessage(id)).status).toBe('delivered');
+  });
+});
+
+describe('one-click unsubscribe from the mail client', () => {
+  it('opts the client out when the client posts to the List-Unsubscribe link', async () => {
+    await putClient(account, 'p-click', { firstName: 'Kim', email: 'click@example.org' });
+    const id = await send({ text: letterText, subject: 'Letter' }, account, 'p-click');
+    await untilStatus(id, 'delivered');
+
+    // What a mail client does with the two headers (RFC 8058): a form post, no cookies.
+    const mail = mailSends(id)[0].json as SentMail;
+    const answer = await fetch(unsubscribeUrl(mail), {
+      method: 'POST', body: mail.headers!['List-Unsubscribe-Post'],
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(answer.status).toBe(200);
+
+    const { body } = await testHub.api(account.key, 'GET',
+      '/v1/accounts/riverside/clients/p-click/consent');
+    expect(body.history).toEqual([expect.objectContaining({
+      channel: 'email', status: 'opted_out', source: 'email_unsubscribe', detail: 'one_click',
+    })]);
+    const later = await send({ text: letterText, subject: 'Letter' }, account, 'p-click');
+    expect((await untilStatus(later, 'suppressed')).statusReason).toBe('unsubscribed');
   });
 });
 

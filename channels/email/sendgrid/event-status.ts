@@ -23,10 +23,13 @@ export const mailEventSchema = z.looseObject({
 
 export type MailEvent = z.infer<typeof mailEventSchema>;
 
-/** What an event means for its message: a status, or nothing yet and why. */
+/**
+ * What an event means for its message: a status, and whether the recipient asked for no more
+ * email; or nothing yet and why.
+ */
 export type EventOutcome =
-  | { kind: 'status'; status: StatusUpdate['status']; reason?: StatusReason }
-  | { kind: 'ignored'; why: 'in_flight' | 'engagement' | 'consent' };
+  | { kind: 'status'; status: StatusUpdate['status']; reason?: StatusReason; optOut?: true }
+  | { kind: 'ignored'; why: 'in_flight' | 'engagement' | 'resubscribe' };
 
 export function eventOutcome(event: MailEvent): EventOutcome {
   switch (event.event) {
@@ -42,19 +45,22 @@ export function eventOutcome(event: MailEvent): EventOutcome {
       return { kind: 'status', status: 'failed', reason: droppedReason(event.reason) };
     case 'spamreport':
     case 'unsubscribe':
-      // Both come from a recipient who received the mail: the message counts as delivered,
-      // which the core applies only while it is not delivered or failed yet. What they mean
-      // for consent (no more email to this recipient) is not acted on here.
-      return { kind: 'status', status: 'delivered' };
+    case 'group_unsubscribe':
+      // A recipient who received the mail and wants no more: marked as spam, or unsubscribed
+      // through SendGrid's own link or preferences page. The message counts as delivered
+      // (applied only while it is not delivered or failed yet), and the recipient is opted
+      // out of email, as SendGrid itself now drops mail to them.
+      return { kind: 'status', status: 'delivered', optOut: true };
     case 'deferred':
       // The receiving server asked SendGrid to try again later; it keeps trying for 72 hours.
       return { kind: 'ignored', why: 'in_flight' };
     case 'open':
     case 'click':
       return { kind: 'ignored', why: 'engagement' };
-    case 'group_unsubscribe':
     case 'group_resubscribe':
-      return { kind: 'ignored', why: 'consent' };
+      // Lifts SendGrid's suppression only. Consent to the practice's messages is given to the
+      // hub (its opt-in page, the host), so this does not opt anyone back in.
+      return { kind: 'ignored', why: 'resubscribe' };
   }
 }
 

@@ -78,8 +78,8 @@ function statusUpdate(raw: unknown, log: Logger): StatusUpdate[] {
     log.debug({ event: event.event, why, messageId, eventId }, 'sendgrid event ignored');
     return [];
   }
-  if (event.event === 'spamreport' || event.event === 'unsubscribe') {
-    log.debug({ event: event.event, messageId, eventId }, 'sendgrid consent event: delivery only');
+  if (outcome.optOut) {
+    log.info({ event: event.event, messageId, eventId }, 'sendgrid reports an opt-out');
   }
 
   return [{
@@ -88,5 +88,6 @@ function statusUpdate(raw: unknown, log: Logger): StatusUpdate[] {
     status: outcome.status,
     reason: outcome.reason,
     eventId,
+    optOut: outcome.optOut ? { detail: event.event } : undefined,
   }];
 }

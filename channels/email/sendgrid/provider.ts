@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
-import type { ChannelContext, ChannelInstance } from '../../../core/plugins/channel.ts';
+import type { ChannelContext } from '../../../core/plugins/channel.ts';
 import type { SendGridConfig } from '../config.ts';
+import type { EmailProvider } from '../email-message.ts';
 import { mountEventWebhook } from './event-webhook.ts';
 import { mountInboundParse } from './inbound-parse.ts';
 import { createMailService, sendMail } from './send.ts';
@@ -11,7 +12,7 @@ import { createEventVerifier } from './signature.ts';
  * `/webhooks/sendgrid/events`, and Inbound Parse for replies at
  * `/webhooks/sendgrid/inbound/<secret>` when `inbound` is configured.
  */
-export function createSendGridProvider(context: ChannelContext<SendGridConfig>): ChannelInstance {
+export function createSendGridProvider(context: ChannelContext<SendGridConfig>): EmailProvider {
   const { config, events, log } = context;
   const mail = createMailService(config);
 

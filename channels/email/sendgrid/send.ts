@@ -1,9 +1,10 @@
 import { Client } from '@sendgrid/client';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { Logger } from '../../../core/log.ts';
-import type { OutboundMessage, SendResult } from '../../../core/plugins/channel.ts';
+import type { SendResult } from '../../../core/plugins/channel.ts';
 import { ProviderError } from '../../../core/plugins/provider-error.ts';
 import type { SendGridConfig } from '../config.ts';
+import type { EmailMessage } from '../email-message.ts';
 import { replyAddress } from '../reply-address.ts';
 
 /**
@@ -25,7 +26,7 @@ export function createMailService(config: SendGridConfig): MailService {
 export async function sendMail(
   mail: MailService,
   config: SendGridConfig,
-  message: OutboundMessage,
+  message: EmailMessage,
   log: Logger,
 ): Promise<SendResult> {
   const request = mailRequest(config, message, log);
@@ -46,7 +47,7 @@ export async function sendMail(
 
 function mailRequest(
   config: SendGridConfig,
-  message: OutboundMessage,
+  message: EmailMessage,
   log: Logger,
 ): MailDataRequired {
   const { body } = message;
@@ -63,6 +64,9 @@ function mailRequest(
       type: file.contentType,
       disposition: 'attachment',
     })),
+    // List-Unsubscribe among them. The SDK also sends these as headers of the API request
+    // itself, which SendGrid ignores.
+    headers: message.headers,
     // Events carry these back as top-level fields.
     customArgs: { hub_message_id: message.messageId, hub_account_id: message.accountId },
     mailSettings: config.sandboxMode ? { sandboxMode: { enable: true } } : undefined,

@@ -38,7 +38,8 @@ const consentSchema = z.object({
     status: z.enum(consentStatuses),
     source: z.enum(consentSources),
     detail: z.string().nullable()
-      .describe('The keyword or key used, or the source you named.'),
+      .describe('The keyword or key used, how an email unsubscribe came (`link`, ' +
+        '`one_click`), the provider\'s report (`spamreport`), or the source you named.'),
     at: z.string(),
     recordedAt: z.string(),
   })).describe('Every change, newest first.'),
