@@ -106,6 +106,7 @@ async function untilStatus(id: string, status: string, owner = account) {
 
 interface SentMail {
   headers?: Record<string, string>;
+  tracking_settings?: object;
   content: Array<{ type: string; value: string }>;
 }
 
@@ -169,6 +170,7 @@ describe('sending email through SendGrid', () => {
     expect(mail.headers).toEqual({
       'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     });
+    expect(mail.tracking_settings).toEqual({ subscription_tracking: { enable: false } });
     const [text, html] = mail.content.map((part) => part.value);
     expect(text).toMatch(/attached\.\n\nDon't want these emails\? Unsubscribe: \S+\n$/);
     expect(text).toContain(url);

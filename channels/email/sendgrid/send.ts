@@ -70,6 +70,9 @@ function mailRequest(
     // Events carry these back as top-level fields.
     customArgs: { hub_message_id: message.messageId, hub_account_id: message.accountId },
     mailSettings: config.sandboxMode ? { sandboxMode: { enable: true } } : undefined,
+    // Unsubscribing is the hub's: SendGrid's subscription tracking, where the SendGrid account
+    // has it on, would add a link and a List-Unsubscribe of its own that the hub never hears.
+    trackingSettings: { subscriptionTracking: { enable: false } },
   };
 }
 
