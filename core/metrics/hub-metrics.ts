@@ -72,8 +72,10 @@ export const hubMetrics = {
   }),
   creditReservations: new Counter({
     name: 'hub_credit_reservations_total',
-    help: 'Credit reservations for messages, by channel and outcome (reserved, or held for '
-      + 'want of credit).',
+    // A top-up that releases held messages books their reservations itself (credit/release.ts)
+    // and does not count them, so `reserved` leaves out messages that once waited for credit.
+    help: 'Credit reservations made when a priced message is dispatched, by channel and outcome '
+      + '(reserved, or held for want of credit).',
     labelNames: ['channel', 'outcome'] as const,
     registers,
   }),
