@@ -1,0 +1,113 @@
+import type { Baseline } from './baseline.ts';
+import type { BurstRun, PacedRun } from './end-to-end.ts';
+import type { InboundRun } from './inbound.ts';
+import { round, type Latency } from './stats.ts';
+
+export interface AcceptRun {
+  requests: number;
+  clients: number;
+  perSecond: number;
+  latency: Latency;
+  failures: number;
+}
+
+export interface ProcessFigures {
+  name: string;
+  role: string;
+  peakRssMb: number;
+  cpuSeconds: number;
+}
+
+export interface Results {
+  date: string;
+  machine: { cpus: number; node: string; postgres: string };
+  parameters: Record<string, unknown>;
+  baseline: Baseline;
+  accept: AcceptRun;
+  paced: PacedRun;
+  oneWorker: BurstRun;
+  twoWorkers: BurstRun;
+  backlog: BurstRun & { rows: number; fillSeconds: number };
+  inbound: InboundRun;
+  processes: ProcessFigures[];
+  /** Hub CPU seconds per process during each burst, and the bench process's own. */
+  cpu: Record<string, Record<string, number>>;
+  goals: Goal[];
+}
+
+export interface Goal {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+export function judge(results: Omit<Results, 'goals'>): Goal[] {
+  const { baseline, paced, twoWorkers: two, oneWorker: one, backlog, processes } = results;
+  const e2e = two.calledBackPerSecond;
+  const backlogRatio = backlog.calledBackPerSecond / e2e;
+  const largest = Math.max(...processes.map((p) => p.peakRssMb));
+  return [
+    { goal: 'end to end ≥ 1,000 messages/s (to the host callback)',
+      measured: `${e2e}/s`, met: e2e >= 1000 },
+    { goal: 'end to end ≥ ½ × raw pg-boss send (one job per transaction)',
+      measured: `${round(e2e / baseline.sendPerSecond, 2)} ×`,
+      met: e2e >= baseline.sendPerSecond / 2 },
+    { goal: 'accept p99 < 50 ms at 500 requests/s',
+      measured: `${round(paced.accept.p99)} ms at ${paced.offeredPerSecond}/s`,
+      met: paced.accept.p99 < 50 && paced.offeredPerSecond >= 500 },
+    { goal: 'due-to-sent lag p99 < 2 s below capacity',
+      measured: `${round(paced.dueToSent.p99)} ms at ${paced.offeredPerSecond}/s`,
+      met: paced.dueToSent.p99 < 2000 },
+    { goal: '1,000,000-message backlog costs < 10% of throughput',
+      measured: `${round(backlogRatio, 2)} × with ${backlog.rows.toLocaleString('en')} rows`,
+      met: backlogRatio >= 0.9 && backlog.rows >= 1_000_000 },
+    { goal: 'two workers faster than one',
+      measured: `${round(two.calledBackPerSecond / one.calledBackPerSecond, 2)} ×`,
+      met: two.calledBackPerSecond > one.calledBackPerSecond },
+    { goal: 'RSS < 300 MB per process', measured: `${largest} MB at most`, met: largest < 300 },
+  ];
+}
+
+export function printTable(results: Results): string {
+  const base = results.baseline.sendPerSecond;
+  const ratio = (value: number) => `${round(value / base, 2)}`;
+  const ms = (value: number) => `${round(value)} ms`;
+  const burst = (label: string, run: BurstRun) => [
+    [`${label}: sent to the simulator`, `${run.sentPerSecond}/s`, ratio(run.sentPerSecond)],
+    [`${label}: delivered reports sent`, `${run.deliveredPerSecond}/s`,
+      ratio(run.deliveredPerSecond)],
+    [`${label}: host callbacks`, `${run.calledBackPerSecond}/s`, ratio(run.calledBackPerSecond)],
+    [`${label}: due → sent p50 / p99`, `${ms(run.dueToSent.p50)} / ${ms(run.dueToSent.p99)}`, ''],
+  ];
+  const { accept, paced, inbound } = results;
+  const rows: string[][] = [
+    ['figure', 'value', '÷ baseline'],
+    ['baseline: pg-boss send, 1 job/tx, 10 in flight', `${base}/s`, '1'],
+    ['baseline: pg-boss fetch 50 + complete', `${results.baseline.workPerSecond}/s`,
+      ratio(results.baseline.workPerSecond)],
+    [`accept: ${accept.clients} clients`, `${accept.perSecond}/s`, ratio(accept.perSecond)],
+    ['accept: p50 / p99', `${ms(accept.latency.p50)} / ${ms(accept.latency.p99)}`, ''],
+    [`accept at ${paced.offeredPerSecond}/s offered: p99`, ms(paced.accept.p99), ''],
+    [`paced ${paced.offeredPerSecond}/s: due → sent p50 / p99`,
+      `${ms(paced.dueToSent.p50)} / ${ms(paced.dueToSent.p99)}`, ''],
+    [`paced ${paced.offeredPerSecond}/s: due → callback p99`, ms(paced.dueToCallback.p99), ''],
+    ...burst('e2e, 2 workers', results.twoWorkers),
+    ...burst('e2e, 1 worker', results.oneWorker),
+    ...burst('e2e with backlog', results.backlog),
+    ['backlog ÷ no backlog (callbacks)',
+      `${round(results.backlog.calledBackPerSecond / results.twoWorkers.calledBackPerSecond, 2)}`,
+      ''],
+    ['inbound: stored', `${inbound.storedPerSecond}/s`, ratio(inbound.storedPerSecond)],
+    ['inbound: called back', `${inbound.calledBackPerSecond}/s`,
+      ratio(inbound.calledBackPerSecond)],
+    ...results.processes.map((p) => [`peak RSS: ${p.name}`, `${p.peakRssMb} MB`, '']),
+  ];
+  const goals = results.goals.map((g) => [g.met ? 'met' : 'NOT met', g.goal, g.measured]);
+  return `${columns(rows)}\n\n${columns([['', 'goal', 'measured'], ...goals])}\n`;
+}
+
+function columns(rows: string[][]): string {
+  const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
+  return rows.map((row) => row.map((cell, index) => cell.padEnd(widths[index])).join('  ')
+    .trimEnd()).join('\n');
+}
