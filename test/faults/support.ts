@@ -84,7 +84,9 @@ export async function spawnHub(configFile: string, env: Record<string, string>, 
   return child;
 }
 
+/** Signals a hub process and waits until it has exited; one that has exited already is left alone. */
 export function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill(signal);
