@@ -16,6 +16,7 @@ const attachmentText = 'CONFIDENTIAL-DISCHARGE-SUMMARY';
 let testHub: TestHub;
 let account: { id: string; key: string };
 let messageIds: string[] = [];
+let firstAnswer: unknown;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
@@ -34,7 +35,15 @@ beforeAll(async () => {
   ]);
   messageIds = sent.map((response) => response.body.id);
   await Promise.all(messageIds.map((id) => until(id, 'delivered')));
+  firstAnswer = (await sendRetried()).body;
 });
+
+/** A send the host repeats with its Idempotency-Key, whose answer the hub keeps encrypted. */
+function sendRetried() {
+  return testHub.api(account.key, 'POST', '/v1/accounts/vault/messages', {
+    recipient: { type: 'client', ref: 'c-1' }, channel: 'sms', text: secretText,
+  }, { 'Idempotency-Key': 'before-rotation' });
+}
 
 afterAll(() => sql.end());
 
@@ -104,8 +113,13 @@ describe('encryption at rest', () => {
     expect(rewritten).toBeGreaterThan(0);
 
     const [{ stale }] = await sql`
-      select count(*)::int as stale from messages where content not like 'enc1:next:%'`;
-    expect(stale).toBe(0);
+      select (select count(*) from messages where content not like 'enc1:next:%')
+           + (select count(*) from idempotency_keys where response not like 'enc1:next:%')
+        as stale`;
+    expect(Number(stale)).toBe(0);
     expect((await until(messageIds[0], 'delivered')).content.text).toBe(secretText);
+
+    const replayed = await sendRetried();
+    expect(replayed.body).toEqual(firstAnswer);
   });
 });

@@ -11,6 +11,7 @@ const encryptedColumns = [
   { table: 'messages', key: ['id'], columns: ['data', 'content', 'address'] },
   { table: 'subjects', key: ['id'], columns: ['state'] },
   { table: 'attachments', key: ['message_id', 'position'], columns: ['filename', 'data', 'url'] },
+  { table: 'idempotency_keys', key: ['account_id', 'caller', 'key'], columns: ['response'] },
 ] as const;
 
 /** The address columns whose keyed hashes are kept beside them. */
