@@ -1,5 +1,6 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { messages } from '../db/schema.ts';
+import { hubMetrics } from '../metrics/hub-metrics.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
 import { book, type Booking, type Tx } from './ledger.ts';
@@ -22,7 +23,7 @@ export async function releaseHeld(
   let after = 0;
   for (;;) {
     const page = await heldPage(tx, accountId, after);
-    for (const { hold, waiting } of page) {
+    for (const { hold, waiting, channel } of page) {
       after = hold.id;
       if (waiting && balance < hold.amount) return balance;
 
@@ -33,6 +34,7 @@ export async function releaseHeld(
       const entry = await book(tx, { accountId, kind: 'reservation', messageId, units,
         unitPrice, amount: -amount }, { ...booking, balance });
       balance = entry.balance;
+      hubMetrics.creditReservations.inc({ channel, outcome: 'reserved' });
       await services.queue.send(tx, queueNames.dispatch, { messageId });
     }
     if (page.length < pageSize) return balance;
@@ -43,13 +45,14 @@ export async function releaseHeld(
 async function heldPage(tx: Tx, accountId: string, after: number) {
   const rows = await tx.select({
     hold: creditHolds, status: messages.status, reason: messages.statusReason,
+    channel: messages.channel,
   })
     .from(creditHolds)
     .innerJoin(messages, eq(messages.id, creditHolds.messageId))
     .where(and(eq(creditHolds.accountId, accountId), gt(creditHolds.id, after)))
     .orderBy(asc(creditHolds.id))
     .limit(pageSize);
-  return rows.map(({ hold, status, reason }) => ({
-    hold, waiting: status === 'held' && reason === 'insufficient_credit',
+  return rows.map(({ hold, status, reason, channel }) => ({
+    hold, channel, waiting: status === 'held' && reason === 'insufficient_credit',
   }));
 }

@@ -72,10 +72,8 @@ export const hubMetrics = {
   }),
   creditReservations: new Counter({
     name: 'hub_credit_reservations_total',
-    // A top-up that releases held messages books their reservations itself (credit/release.ts)
-    // and does not count them, so `reserved` leaves out messages that once waited for credit.
-    help: 'Credit reservations made when a priced message is dispatched, by channel and outcome '
-      + '(reserved, or held for want of credit).',
+    help: 'Credit reservations of priced messages, by channel and outcome (reserved at dispatch '
+      + 'or by the top-up that released a held message, or held for want of credit).',
     labelNames: ['channel', 'outcome'] as const,
     registers,
   }),
