@@ -5,6 +5,9 @@ import type { HubServices } from '../services.ts';
 import { dispatchMessage, loadDispatchBatch, type DispatchJob } from './dispatch.ts';
 import { applyStatusUpdate } from './provider-status.ts';
 
+/** How often an idle status worker looks for retries that came due; new reports wake it. */
+const reportPollingSeconds = 5;
+
 /** A status for a send not yet recorded is retried this many times before it is dropped. */
 const unknownMessageRetries = 5;
 
@@ -37,7 +40,10 @@ export async function startMessageWorkers(services: HubServices): Promise<void> 
     }));
   });
 
-  await boss.work(queueNames.status, polling, async (jobs: JobWithMetadata<StatusUpdate>[]) => {
+  // A delivery report is announced when it arrives; only one that came before its send was
+  // recorded waits for a retry, and may be picked up a few seconds late.
+  const reports = { ...polling, notifyPollingIntervalSeconds: reportPollingSeconds };
+  await boss.work(queueNames.status, reports, async (jobs: JobWithMetadata<StatusUpdate>[]) => {
     return Promise.all(jobs.map(async (job): Promise<JobResult> => {
       const outcome = await applyStatusUpdate(services, job.data).catch((error: unknown) => {
         services.log.error({ err: error, jobId: job.id }, 'status update failed');

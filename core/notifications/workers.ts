@@ -11,12 +11,17 @@ import { sendNotification, type SendJob } from './send.ts';
  */
 const digestCron = '* * * * *';
 
+/** How often an idle notification worker looks for retries that came due. */
+const idlePollingSeconds = 15;
+
 /** Starts the notification workers and schedules the digest job. */
 export async function startNotificationWorkers(services: HubServices): Promise<void> {
   const { boss } = services.queue;
+  // Every job here is announced when it is made (the minute's collection, a notification
+  // due now), so polling only finds retries that came due, which may start a little late.
   const polling = {
     pollingIntervalSeconds: services.config.queue.pollingIntervalSeconds,
-    notifyPollingIntervalSeconds: services.config.queue.pollingIntervalSeconds,
+    notifyPollingIntervalSeconds: idlePollingSeconds,
     includeMetadata: true,
   } as const;
 
