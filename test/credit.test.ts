@@ -159,6 +159,25 @@ describe('prepaid credit', () => {
     expect(await credit('lean')).toMatchObject({ balance: 0, heldMessages: 0 });
   });
 
+  it('expires a message held for credit when its moment passes without a top-up', async () => {
+    await createPractice('dry', '+12025550164');
+    const expiresAt = new Date(Date.now() + 4000).toISOString();
+    const requested = await api('dry', 'POST', '/form-requests', {
+      ref: 'fr-1', clientRef: 'p-1', forms: ['Intake'], link: 'https://forms.example/fr-1',
+      expiresAt,
+    });
+    expect(requested.status).toBe(201);
+    const [link] = requested.body.messages;
+
+    await eventually(async () => (await statuses('dry', [link.id]))['held:insufficient_credit']);
+    const expired = await eventually(async () => {
+      const { body } = await api('dry', 'GET', `/messages/${link.id}`);
+      return body.status === 'expired' && body;
+    }, 15_000);
+    expect(expired.statusReason).toBe('expired');
+    expect((await credit('dry')).heldMessages).toBe(0);
+  });
+
   it('charges a call its real minutes and gives back what a failed call reserved', async () => {
     await createPractice('calls', '+12025550163', 'voice');
     await topUp('calls', 100, 'calls-1');

@@ -4,6 +4,7 @@ import { messages } from '../db/schema.ts';
 import { hubMetrics } from '../metrics/hub-metrics.ts';
 import { changeStatus } from '../messages/status-log.ts';
 import type { MessageBody } from '../plugins/channel.ts';
+import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
 import { book, lockBalance, type Tx } from './ledger.ts';
 import { unitPrice } from './prices.ts';
@@ -26,7 +27,7 @@ interface Cost {
 export async function reserveCredit(
   services: HubServices,
   account: Account,
-  message: { id: string; accountId: string; channel: string },
+  message: HeldMessage & { channel: string },
   body: MessageBody,
 ): Promise<Reservation> {
   const { plugin } = services.plugins.channel(message.channel);
@@ -42,7 +43,7 @@ export async function reserveCredit(
 
     const hold = await holdFor(tx, message.id);
     if (balance < cost.amount || await waitingBefore(tx, account.id, hold?.id)) {
-      if (!hold) await holdMessage(tx, message, cost, at);
+      if (!hold) await holdMessage(tx, services, message, { cost, at });
       hubMetrics.creditReservations.inc({ channel: message.channel, outcome: 'held' });
       return 'held';
     }
@@ -89,12 +90,20 @@ async function waitingBefore(tx: Tx, accountId: string, holdId?: number): Promis
   return rows.length > 0;
 }
 
+interface HeldMessage {
+  id: string;
+  accountId: string;
+  /** When the message stops being worth sending (an appointment's start, a link's end). */
+  expiresAt: Date | null;
+}
+
 async function holdMessage(
   tx: Tx,
-  message: { id: string; accountId: string },
-  cost: Cost,
-  at: Date,
+  services: HubServices,
+  message: HeldMessage,
+  hold: { cost: Cost; at: Date },
 ): Promise<void> {
+  const { cost, at } = hold;
   const held = await changeStatus(tx, message, {
     status: 'held', reason: 'insufficient_credit', at, from: ['scheduled', 'held', 'sending'],
   });
@@ -105,4 +114,11 @@ async function holdMessage(
   await tx.insert(creditHolds).values({
     messageId: message.id, accountId: message.accountId, createdAt: at, ...cost,
   });
+
+  // Without a top-up by then, that dispatch finds the moment passed and expires the message.
+  if (message.expiresAt) {
+    await services.queue.send(tx, queueNames.dispatch, { messageId: message.id }, {
+      startAfter: message.expiresAt,
+    });
+  }
 }
