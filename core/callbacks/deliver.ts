@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { retryThroughOutage } from '../db/outage.ts';
 import { outbox } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { hubMetrics } from '../metrics/hub-metrics.ts';
@@ -38,8 +39,12 @@ export async function deliverCallback(services: HubServices, deliveryId: string,
     return;
   }
 
+  // The host has answered by now: a record lost to a database outage would post the event
+  // again, which the host must then tell apart as a repeat.
   const attempt = await post(services, endpoint, event);
-  const outcome = await record(services, delivery, endpoint, attempt);
+  const outcome = await retryThroughOutage(
+    () => record(services, delivery, endpoint, attempt), { log },
+  );
   hubMetrics.callbackDeliveries.inc({ type: event.type, outcome });
   log.info({ endpointId: endpoint.id, statusCode: attempt.statusCode, error: attempt.error,
     latencyMs: attempt.latencyMs, outcome }, 'callback attempted');
