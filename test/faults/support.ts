@@ -5,6 +5,7 @@ import type { Simulator } from '../simulator/index.ts';
 import { defaultCredentials } from '../simulator/index.ts';
 import { writeConfig } from '../support/config.ts';
 import { eventually, type TestHub } from '../support/hub.ts';
+import { patientDataKinds, shape } from '../support/log-scan.ts';
 
 /** A config that sends SMS through the simulator, quickly and without quiet hours. */
 export function twilioConfig(name: string, sim: Simulator, more: Record<string, unknown> = {}) {
@@ -91,4 +92,19 @@ export function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void>
     child.once('exit', () => resolve());
     child.kill(signal);
   });
+}
+
+/**
+ * What in the hub's log lines shows patient data: one of the `known` texts, names, numbers
+ * and addresses a test sent, or anything shaped like a phone number or an email address.
+ * Each finding names its line's message and keys, never the data itself.
+ */
+export function patientDataInLog(lines: readonly string[], known: readonly string[]) {
+  const findings: string[] = [];
+  lines.forEach((line, index) => {
+    const kinds = patientDataKinds(line);
+    if (known.some((secret) => line.includes(secret))) kinds.push('known patient datum');
+    for (const kind of kinds) findings.push(`line ${index + 1} holds a ${kind}: ${shape(line)}`);
+  });
+  return findings;
 }

@@ -17,8 +17,7 @@ export async function findPatientDataInLogs(folder: string): Promise<string[]> {
   for (const file of await readdir(folder)) {
     const lines = (await readFile(join(folder, file), 'utf8')).split('\n');
     lines.forEach((line, index) => {
-      for (const { kind, pattern } of patientDataPatterns) {
-        if (!pattern.test(line)) continue;
+      for (const kind of patientDataKinds(line)) {
         findings.push(`${file}:${index + 1} holds a ${kind}: ${shape(line)}`);
       }
     });
@@ -26,8 +25,13 @@ export async function findPatientDataInLogs(folder: string): Promise<string[]> {
   return findings;
 }
 
+/** The kinds of patient data (phone number, email address) that a log line shows. */
+export function patientDataKinds(line: string): string[] {
+  return patientDataPatterns.filter(({ pattern }) => pattern.test(line)).map(({ kind }) => kind);
+}
+
 /** The line's message and keys, without its values, to find the call site. */
-function shape(line: string): string {
+export function shape(line: string): string {
   try {
     const entry = JSON.parse(line) as Record<string, unknown>;
     return `"${String(entry.msg)}" with keys ${Object.keys(entry).join(', ')}`;
