@@ -6,6 +6,8 @@ export interface HostRequest {
   eventId: string;
   type: string;
   data: Record<string, unknown>;
+  /** The body as it came, byte for byte. */
+  body: string;
   at: Date;
   answered: number;
 }
@@ -66,7 +68,7 @@ export class Host {
 
     const answered = this.#down ? 503 : 204;
     this.requests.push({
-      eventId: String(request.headers['webhook-id']), type: event.type, data: event.data,
+      eventId: String(request.headers['webhook-id']), type: event.type, data: event.data, body,
       at: new Date(), answered,
     });
     response.writeHead(answered).end();
