@@ -1,7 +1,7 @@
 import type { Sql } from '../../core/db/client.ts';
 import { eventually } from '../support/hub.ts';
 
-/** Something that happens when simulated time reaches `at` seconds: a fault ends, a host is back. */
+/** What happens when simulated time reaches `at` seconds: a fault ends, a host is back. */
 export interface TimedChange {
   at: number;
   apply(): void;
