@@ -70,8 +70,8 @@ function sendsByText(): Map<string, RecordedRequest[]> {
 
 describe('Twilio answering 500 for a minute', () => {
   it('retries each send with backoff, then delivers every message once', async () => {
-    // The minute is simulated: waited out, it and the backoff after it (a retry may come
-    // 80 s after the one before) would take most of three minutes. The retries' waits are
+    // The minute is simulated: waited out, it and the backoff after it (the last retry may
+    // come 150 s after the first send) would take up to two and a half minutes. The waits are
     // skipped by moving their due time (queue-clock.ts); the outage ends when the simulated
     // minute is up, before any retry due later runs.
     const end = () => {
