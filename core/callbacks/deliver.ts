@@ -1,12 +1,13 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { retryThroughOutage } from '../db/outage.ts';
 import { outbox } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { hubMetrics } from '../metrics/hub-metrics.ts';
 import type { HubServices } from '../services.ts';
 import { queueAttempts } from './deliveries.ts';
+import type { RelayTx } from './relay.ts';
 import { signedHeaders } from './signature.ts';
-import { callbackAttempts, callbackDeliveries, callbackEndpoints } from './tables.ts';
+import { callbackDeliveries, callbackEndpoints } from './tables.ts';
 
 type Delivery = typeof callbackDeliveries.$inferSelect;
 type Endpoint = typeof callbackEndpoints.$inferSelect;
@@ -115,8 +116,10 @@ function outcomeOf(attempt: Attempt, attempts: number, schedule: number[]): Outc
 }
 
 /**
- * Keeps the attempt and moves the delivery on, in one transaction with the next attempt's
- * job. Guarded by the attempt count, so a job run twice records and retries once.
+ * Keeps the attempt and moves the delivery on, with the next attempt's job when there is one.
+ * Guarded by the attempt count, so a job run twice records and retries once. A delivered
+ * attempt, the usual case, is one statement; a retry or a gone endpoint adds its writes in
+ * the same transaction.
  */
 async function record(
   services: HubServices,
@@ -128,30 +131,49 @@ async function record(
   const schedule = services.config.callbacks.retrySchedule;
   const outcome = outcomeOf(attempt, attempts, schedule);
   const delay = outcome === 'retry' ? schedule[attempts - 1] : 0;
+  const next = outcome === 'retry' ? new Date(attempt.at.getTime() + delay * 1000) : null;
 
-  await services.database.db.transaction(async (tx) => {
-    const moved = await tx.update(callbackDeliveries)
-      .set({
-        attempts,
-        status: outcome === 'retry' ? 'pending' : outcome === 'delivered' ? 'delivered' : 'failed',
-        nextAttemptAt: outcome === 'retry' ? new Date(attempt.at.getTime() + delay * 1000) : null,
-        updatedAt: attempt.at,
-      })
-      .where(and(
-        eq(callbackDeliveries.id, delivery.id), eq(callbackDeliveries.attempts, delivery.attempts),
-      ))
-      .returning({ id: callbackDeliveries.id });
-    if (moved.length === 0) return;
-
-    await tx.insert(callbackAttempts).values({ deliveryId: delivery.id, ...attempt });
+  const write = async (tx: RelayTx) => {
+    if (!await moveOn(tx, delivery, { attempt, attempts, outcome, next })) return;
     if (outcome === 'retry') await queueAttempts(tx, services, [delivery], delay);
     if (outcome === 'gone') await disable(tx, endpoint.id, attempt.at);
-  });
+  };
+  const { db } = services.database;
+  await (outcome === 'delivered' ? write(db) : db.transaction(write));
   return outcome;
 }
 
+interface Move {
+  attempt: Attempt;
+  attempts: number;
+  outcome: Outcome;
+  next: Date | null;
+}
+
+/** Moves the delivery and keeps its attempt, in one statement; false when a rerun lost. */
+async function moveOn(tx: RelayTx, delivery: Delivery, move: Move): Promise<boolean> {
+  const { attempt, attempts, outcome, next } = move;
+  const status = outcome === 'retry' ? 'pending' : outcome === 'delivered' ? 'delivered' : 'failed';
+  const moved = tx.update(callbackDeliveries)
+    .set({ attempts, status, nextAttemptAt: next, updatedAt: attempt.at })
+    .where(and(
+      eq(callbackDeliveries.id, delivery.id), eq(callbackDeliveries.attempts, delivery.attempts),
+    ))
+    .returning({ id: callbackDeliveries.id });
+
+  // drizzle writes a query builder inside parentheses of its own.
+  const rows = await tx.execute(sql`
+    with moved as ${moved}
+    insert into callback_attempts (delivery_id, at, status_code, latency_ms, error)
+    select id, ${attempt.at.toISOString()}::timestamptz, ${attempt.statusCode}::int,
+           ${attempt.latencyMs}::int, ${attempt.error}::text
+      from moved
+    returning delivery_id`);
+  return rows.length > 0;
+}
+
 async function disable(
-  tx: Parameters<typeof queueAttempts>[0],
+  tx: RelayTx,
   endpointId: string,
   at: Date,
 ): Promise<void> {
