@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { raiseStatusError } from '../callbacks/messaging-errors.ts';
 import { messages, type MessageContent, type MessageStatus } from '../db/schema.ts';
@@ -26,6 +26,11 @@ export interface StatusChange {
   }>;
   /** Moves the message's thread up the inbox, as of `at` (see `touchThread`). */
   touchThread?: boolean;
+  /**
+   * A first part of the same statement, `<name> as (…)`, that must yield a row for the change
+   * to be made: a provider's event id recorded as new, so a repeated report changes nothing.
+   */
+  requires?: { name: string; part: SQL };
 }
 
 /**
@@ -39,9 +44,12 @@ export async function changeStatus(
   message: { id: string; accountId: string },
   change: StatusChange,
 ): Promise<boolean> {
-  const where = change.from
-    ? and(eq(messages.id, message.id), inArray(messages.status, change.from))
-    : eq(messages.id, message.id);
+  const { requires } = change;
+  const where = and(
+    eq(messages.id, message.id),
+    change.from ? inArray(messages.status, change.from) : undefined,
+    requires ? sql`exists (select 1 from ${sql.identifier(requires.name)})` : undefined,
+  );
   const update = tx.update(messages)
     .set({ ...change.set, status: change.status, statusReason: change.reason ?? null,
       updatedAt: change.at })
@@ -51,7 +59,7 @@ export async function changeStatus(
 
   // drizzle writes a query builder inside parentheses of its own.
   const rows = await tx.execute<{ channel: string; trigger: string }>(sql`
-    with changed as ${update},
+    with ${requires ? sql`${requires.part}, ` : sql``}changed as ${update},
     ${historyAndEvent(change)}${change.touchThread ? threadPart(change.at) : sql``}
     select channel, trigger from changed`);
   if (rows.length === 0) return false;
