@@ -119,6 +119,11 @@ export const messages = pgTable('messages', {
   providerId: text('provider_id'),
   units: integer('units'),
   attempts: integer('attempts').notNull().default(0),
+  /**
+   * The dispatch job that marked the message `sending`: only that job, run again after a
+   * crash, may resume the send; any other job for the message leaves it alone.
+   */
+  dispatchJob: text('dispatch_job'),
   readAt: timestamp('read_at', { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),

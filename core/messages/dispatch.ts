@@ -6,6 +6,7 @@ import { unsubscribeLink } from '../consent/links.ts';
 import { isKeywordAnswer } from '../consent/messages.ts';
 import { consents, type ConsentStatus } from '../consent/tables.ts';
 import { reserveCredit } from '../credit/reserve.ts';
+import { retryThroughOutage } from '../db/outage.ts';
 import { attachments, messages, recipients, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { MessageBody, OutboundMessage, SendResult } from '../plugins/channel.ts';
@@ -207,8 +208,8 @@ async function send(
   const rateLimited = { channel: message.channel, instance, message: outbound, job, log };
   if (await deferToSendSlot(services, rateLimited)) return 'done';
 
-  if (!await markSending(services, message, body, address.address)) {
-    log.debug('dispatch skipped: message changed meanwhile');
+  if (!await markSending(services, sending, address.address)) {
+    log.debug('dispatch skipped: message changed or taken by another job meanwhile');
     return 'done';
   }
 
@@ -221,7 +222,9 @@ async function send(
   }
 
   const units = result.units ?? channel.plugin.estimateUnits(body);
-  await markSent(services, message, channel.instance!.provider, { ...result, units });
+  // The provider has taken the send: a record lost to a database outage would send it again.
+  const sent = { ...result, units };
+  await retryThroughOutage(() => markSent(services, message, instance.provider, sent), { log });
   log.info({ channel: message.channel, provider: channel.instance!.provider }, 'message sent');
   return 'done';
 }
@@ -237,16 +240,22 @@ async function loadAttachments(services: HubServices, messageId: string) {
   }));
 }
 
+/**
+ * Claims the send for this job. A message already `sending` is resumed only by the job that
+ * claimed it (run again after its worker died); another job for it, such as one queued for a
+ * deadline, finds it taken and stops, so a send in flight is never made a second time.
+ */
 async function markSending(
   services: HubServices,
-  message: Message,
-  body: MessageBody,
+  sending: Pick<Sending, 'message' | 'body' | 'job'>,
   address: string,
 ) {
+  const { message, body, job } = sending;
   // One statement, so no transaction of its own: `sending` is no failure to raise.
   return changeStatus(services.database.db, message, {
     status: 'sending', at: services.clock(), from: dispatchable,
-    set: { content: body, address, attempts: message.attempts + 1 },
+    also: sql`(${messages.status} <> 'sending' or ${messages.dispatchJob} = ${job.id})`,
+    set: { content: body, address, attempts: message.attempts + 1, dispatchJob: job.id },
   });
 }
 

@@ -23,7 +23,10 @@ export interface StatusChange {
     units: number;
     attempts: number;
     language: string;
+    dispatchJob: string;
   }>;
+  /** One more condition the row must meet. */
+  also?: SQL;
   /** Moves the message's thread up the inbox, as of `at` (see `touchThread`). */
   touchThread?: boolean;
   /**
@@ -48,6 +51,7 @@ export async function changeStatus(
   const where = and(
     eq(messages.id, message.id),
     change.from ? inArray(messages.status, change.from) : undefined,
+    change.also,
     requires ? sql`exists (select 1 from ${sql.identifier(requires.name)})` : undefined,
   );
   const update = tx.update(messages)

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobAttempt, JobWithMetadata, PgBoss } from 'pg-boss';
+import { retryThroughOutage } from '../db/outage.ts';
 import type { Logger } from '../log.ts';
 import type { QueueName } from './queue.ts';
 
@@ -16,6 +17,9 @@ export interface JobPoolOptions<T> {
   /** Runs one job. A throw fails the job, and the queue retries it on its own schedule. */
   run(job: JobWithMetadata<T>): Promise<void>;
 }
+
+/** How long the outcome of a job is tried again while the database is unreachable. */
+const settleGiveUpMs = 120_000;
 
 /** Stops fetching, waits for the jobs in hand, and settles them. */
 export type StopJobPool = () => Promise<void>;
@@ -73,20 +77,25 @@ class JobPool<T> {
         continue;
       }
 
-      const jobs = await this.#fetch(free);
+      const full = this.#fullGroups();
+      const jobs = await this.#fetch(free, full);
       for (const job of jobs) this.#admit(job);
-      if (jobs.length < free) await this.#idle();
+      if (jobs.length >= free) continue;
+
+      // A short fetch while some groups were left out may only mean those groups are busy:
+      // their next jobs are due as soon as one of theirs ends.
+      await (full?.length ? Promise.race([this.#nextFreeSlot(), this.#idle()]) : this.#idle());
     }
 
     while (this.#held > 0) await this.#nextFreeSlot();
     await this.#flushSettled();
   }
 
-  async #fetch(batchSize: number): Promise<JobWithMetadata<T>[]> {
+  async #fetch(batchSize: number, ignoreGroups?: string[]): Promise<JobWithMetadata<T>[]> {
     const { queue, groupConcurrency } = this.#options;
     try {
       return await this.#boss.fetch<T>(queue, {
-        batchSize, includeMetadata: true, groupConcurrency, ignoreGroups: this.#fullGroups(),
+        batchSize, includeMetadata: true, groupConcurrency, ignoreGroups,
       });
     } catch (error) {
       this.#log.error({ err: error }, 'job fetch failed; trying again');
@@ -153,11 +162,8 @@ class JobPool<T> {
     this.#flush = undefined;
     const attempts = this.#settled.splice(0);
     if (attempts.length === 0) return;
-    // A completion that is not written leaves the job to expire and run again; every job the
-    // hub runs this way checks its row first and skips what it has already done.
-    await this.#boss.complete(this.#options.queue, attempts).catch((error: unknown) => {
-      this.#log.error({ err: error, jobs: attempts.length }, 'job completion failed');
-    });
+    const { queue } = this.#options;
+    await this.#settle('complete', attempts, () => this.#boss.complete(queue, attempts));
   }
 
   async #fail(job: JobWithMetadata<T>, error: unknown): Promise<void> {
@@ -165,9 +171,21 @@ class JobPool<T> {
     const attempt = { id: job.id, retryCount: job.retryCount };
     // The job keeps the kind of failure only: a database error's message may quote values.
     const reason = { error: error instanceof Error ? error.name : 'unknown' };
-    await this.#boss.fail(this.#options.queue, attempt, reason).catch((cause: unknown) => {
-      this.#log.error({ err: cause, jobId: job.id }, 'job failure could not be recorded');
-    });
+    const { queue } = this.#options;
+    await this.#settle('fail', [attempt], () => this.#boss.fail(queue, attempt, reason));
+  }
+
+  /**
+   * Writes a job's outcome, trying again while the database is away: an outcome given up on
+   * would leave the job to wait out its whole expiry before it runs again. Every job the hub
+   * runs this way checks its rows first, so a job that does run again skips what it did.
+   */
+  async #settle(kind: string, attempts: JobAttempt[], write: () => Promise<unknown>) {
+    try {
+      await retryThroughOutage(write, { log: this.#log, giveUpAfterMs: settleGiveUpMs });
+    } catch (error) {
+      this.#log.error({ err: error, jobs: attempts.length, kind }, 'job outcome not recorded');
+    }
   }
 
   #nextFreeSlot(): Promise<void> {
