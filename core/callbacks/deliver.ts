@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { retryThroughOutage } from '../db/outage.ts';
 import { outbox } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
@@ -26,8 +26,11 @@ interface Attempt {
  * endpoint. The job itself completes either way: the hub keeps its own schedule, which runs
  * for days, rather than pg-boss's backoff.
  */
-export async function deliverCallback(services: HubServices, deliveryId: string, log: Logger) {
-  const loaded = await loadDelivery(services, deliveryId);
+export async function deliverCallback(
+  services: HubServices,
+  loaded: LoadedDelivery | undefined,
+  log: Logger,
+) {
   if (!loaded || loaded.delivery.status !== 'pending') {
     log.debug({ status: loaded?.delivery.status }, 'callback skipped: delivery not pending');
     return;
@@ -51,14 +54,24 @@ export async function deliverCallback(services: HubServices, deliveryId: string,
     latencyMs: attempt.latencyMs, outcome }, 'callback attempted');
 }
 
-async function loadDelivery(services: HubServices, deliveryId: string) {
-  const [row] = await services.database.db
+export interface LoadedDelivery {
+  delivery: Delivery;
+  endpoint: Endpoint;
+  event: Event;
+}
+
+/** The deliveries of a batch of jobs, with their endpoints and events, in one query. */
+export async function loadDeliveries(
+  services: HubServices,
+  deliveryIds: string[],
+): Promise<Map<string, LoadedDelivery>> {
+  const rows = await services.database.db
     .select({ delivery: callbackDeliveries, endpoint: callbackEndpoints, event: outbox })
     .from(callbackDeliveries)
     .innerJoin(callbackEndpoints, eq(callbackEndpoints.id, callbackDeliveries.endpointId))
     .innerJoin(outbox, eq(outbox.id, callbackDeliveries.eventId))
-    .where(eq(callbackDeliveries.id, deliveryId));
-  return row;
+    .where(inArray(callbackDeliveries.id, deliveryIds));
+  return new Map(rows.map((row) => [row.delivery.id, row]));
 }
 
 /** The body every endpoint receives. */

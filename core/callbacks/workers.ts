@@ -2,7 +2,7 @@ import type { JobWithMetadata } from 'pg-boss';
 import { startJobPool, type StopJobPool } from '../queue/job-pool.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
-import { deliverCallback } from './deliver.ts';
+import { deliverCallback, loadDeliveries } from './deliver.ts';
 import type { DeliveryJob } from './deliveries.ts';
 
 /**
@@ -18,9 +18,11 @@ export function startCallbackWorkers(services: HubServices): StopJobPool {
     concurrency: callbacks.concurrency,
     localGroupConcurrency: callbacks.perEndpointConcurrency,
     pollingIntervalSeconds: queue.pollingIntervalSeconds,
-    run: async (job: JobWithMetadata<DeliveryJob>) => {
+    prepare: (jobs: JobWithMetadata<DeliveryJob>[]) =>
+      loadDeliveries(services, jobs.map((job) => job.data.deliveryId)),
+    run: async (job, deliveries) => {
       const log = services.log.child({ jobId: job.id, deliveryId: job.data.deliveryId });
-      await deliverCallback(services, job.data.deliveryId, log);
+      await deliverCallback(services, deliveries.get(job.data.deliveryId), log);
     },
   }, services.log);
 }

@@ -4,7 +4,7 @@ import { retryThroughOutage } from '../db/outage.ts';
 import type { Logger } from '../log.ts';
 import type { QueueName } from './queue.ts';
 
-export interface JobPoolOptions<T> {
+export interface JobPoolOptions<T, P> {
   queue: QueueName;
   /** Most jobs this process runs at once. */
   concurrency: number;
@@ -14,8 +14,13 @@ export interface JobPoolOptions<T> {
   groupConcurrency?: number;
   /** How long an idle pool waits before it looks for due jobs again. */
   pollingIntervalSeconds: number;
+  /**
+   * Reads what the jobs of one fetch need, in one go (their rows, say), before they run. A
+   * throw fails the whole fetch's jobs, which the queue retries.
+   */
+  prepare(jobs: JobWithMetadata<T>[]): Promise<P>;
   /** Runs one job. A throw fails the job, and the queue retries it on its own schedule. */
-  run(job: JobWithMetadata<T>): Promise<void>;
+  run(job: JobWithMetadata<T>, prepared: P): Promise<void>;
 }
 
 /** How long the outcome of a job is tried again while the database is unreachable. */
@@ -31,9 +36,9 @@ export type StopJobPool = () => Promise<void>;
  * Groups at their local limit are left out of the next fetches, so the jobs of one slow
  * group wait in the queue rather than in memory.
  */
-export function startJobPool<T>(
+export function startJobPool<T, P>(
   boss: PgBoss,
-  options: JobPoolOptions<T>,
+  options: JobPoolOptions<T, P>,
   log: Logger,
 ): StopJobPool {
   const pool = new JobPool(boss, options, log.child({ queue: options.queue }));
@@ -44,21 +49,26 @@ export function startJobPool<T>(
   };
 }
 
-class JobPool<T> {
+interface Admitted<T, P> {
+  job: JobWithMetadata<T>;
+  prepared: P;
+}
+
+class JobPool<T, P> {
   readonly #boss: PgBoss;
-  readonly #options: JobPoolOptions<T>;
+  readonly #options: JobPoolOptions<T, P>;
   readonly #log: Logger;
   readonly #stopping = new AbortController();
   readonly #running = new Set<Promise<void>>();
   readonly #perGroup = new Map<string, number>();
   /** Jobs a fetch brought beyond their group's local limit, started as the group frees up. */
-  readonly #waiting = new Map<string, JobWithMetadata<T>[]>();
+  readonly #waiting = new Map<string, Admitted<T, P>[]>();
   #held = 0;
   #slotFreed?: () => void;
   readonly #settled: JobAttempt[] = [];
   #flush?: Promise<void>;
 
-  constructor(boss: PgBoss, options: JobPoolOptions<T>, log: Logger) {
+  constructor(boss: PgBoss, options: JobPoolOptions<T, P>, log: Logger) {
     this.#boss = boss;
     this.#options = options;
     this.#log = log;
@@ -79,7 +89,7 @@ class JobPool<T> {
 
       const full = this.#fullGroups();
       const jobs = await this.#fetch(free, full);
-      for (const job of jobs) this.#admit(job);
+      await this.#prepare(jobs);
       if (jobs.length >= free) continue;
 
       // A short fetch while some groups were left out may only mean those groups are busy:
@@ -109,22 +119,34 @@ class JobPool<T> {
     return [...this.#perGroup].filter(([, running]) => running >= limit).map(([id]) => id);
   }
 
-  #admit(job: JobWithMetadata<T>): void {
-    this.#held += 1;
-    const group = job.groupId ?? undefined;
-    const limit = this.#options.localGroupConcurrency;
-    if (group && limit && (this.#perGroup.get(group) ?? 0) >= limit) {
-      this.#waiting.set(group, [...(this.#waiting.get(group) ?? []), job]);
+  async #prepare(jobs: JobWithMetadata<T>[]): Promise<void> {
+    if (jobs.length === 0) return;
+    let prepared: P;
+    try {
+      prepared = await this.#options.prepare(jobs);
+    } catch (error) {
+      await Promise.all(jobs.map((job) => this.#fail(job, error)));
       return;
     }
-    this.#start(job);
+    for (const job of jobs) this.#admit({ job, prepared });
   }
 
-  #start(job: JobWithMetadata<T>): void {
+  #admit(admitted: Admitted<T, P>): void {
+    this.#held += 1;
+    const group = admitted.job.groupId ?? undefined;
+    const limit = this.#options.localGroupConcurrency;
+    if (group && limit && (this.#perGroup.get(group) ?? 0) >= limit) {
+      this.#waiting.set(group, [...(this.#waiting.get(group) ?? []), admitted]);
+      return;
+    }
+    this.#start(admitted);
+  }
+
+  #start({ job, prepared }: Admitted<T, P>): void {
     const group = job.groupId ?? undefined;
     if (group) this.#perGroup.set(group, (this.#perGroup.get(group) ?? 0) + 1);
 
-    const task = this.#options.run(job).then(
+    const task = this.#options.run(job, prepared).then(
       () => this.#complete(job),
       (error: unknown) => this.#fail(job, error),
     ).finally(() => {

@@ -18,6 +18,8 @@ export function startReplyWorkers(services: HubServices): StopJobPool {
     concurrency,
     groupConcurrency: 1,
     pollingIntervalSeconds: services.config.queue.pollingIntervalSeconds,
+    // A reply's job reads its own rows: replies are few next to callbacks.
+    prepare: async () => undefined,
     run: async (job: JobWithMetadata<ReplyJob>) => {
       const log = services.log.child({ jobId: job.id, messageId: job.data.messageId });
       await processReply(services, job.data, log);
