@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import twilio from 'twilio';
 
 export interface TwilioClientOptions {
@@ -26,5 +27,8 @@ export function createTwilioClient(options: TwilioClientOptions): TwilioClient {
     timeout: options.requestTimeoutSeconds * 1000,
   });
   client.api.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // twilio-node keeps only its HTTPS connections alive; a plain-HTTP base URL (a gateway
+  // inside the network, the simulator in tests) would open a connection for every request.
+  client.httpClient.axios.defaults.httpAgent = new Agent({ keepAlive: true });
   return client;
 }
