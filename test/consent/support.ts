@@ -27,10 +27,15 @@ export function accountApi(testHub: TestHub, account: { id: string; key: string 
   return {
     call,
     message,
+    /**
+     * Waits until the message has reached `status`, which it may have left already: a call
+     * that nobody answers with a key goes from sent to delivered within milliseconds.
+     */
     untilStatus(id: string, status: string) {
       return eventually(async () => {
         const found = await message(id);
-        return found.status === status && found;
+        const reached = found.history.some((entry: { status: string }) => entry.status === status);
+        return reached && found;
       });
     },
     /** The outbound messages of a recipient's thread, oldest first. */

@@ -139,7 +139,7 @@ describe('opting in by phone', () => {
     ]);
 
     const released = await pine.untilStatus(reminder.id, 'sent');
-    expect(released.history.map((h: { status: string }) => h.status))
+    expect(released.history.map((h: { status: string }) => h.status).slice(0, 4))
       .toEqual(['scheduled', 'held', 'sending', 'sent']);
     const { body } = await pine.call('GET', '/clients/vera/consent');
     expect(body.history).toContainEqual(expect.objectContaining({
