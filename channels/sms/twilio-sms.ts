@@ -5,7 +5,7 @@ import { ProviderError } from '../../core/plugins/provider-error.ts';
 import type { TwilioSmsConfig } from './config.ts';
 import { countSegments } from './segments.ts';
 import { smsSendError } from './send-errors.ts';
-import { createTwilioClient } from './twilio-client.ts';
+import { createTwilioClient } from '../twilio/client.ts';
 import { smsWebhooks } from './webhooks.ts';
 
 /** Sends SMS through Twilio's Messages API and takes its webhooks. */

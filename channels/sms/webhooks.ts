@@ -6,7 +6,7 @@ import type {
 } from '../../core/plugins/channel.ts';
 import type { TwilioSmsConfig } from './config.ts';
 import { isTwilioMessageStatus, smsOutcome } from './delivery-status.ts';
-import { param, readSignedParams, type TwilioParams } from './twilio-signature.ts';
+import { param, readSignedParams, type TwilioParams } from '../twilio/signature.ts';
 
 /** The empty TwiML answer: the hub replies to patients through the API, never inline. */
 const noReply = new twilio.twiml.MessagingResponse().toString();

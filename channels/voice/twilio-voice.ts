@@ -6,7 +6,7 @@ import { callSendError } from './call-errors.ts';
 import { buildCallTwiml, speechFor, type GatherOptions } from './call-twiml.ts';
 import type { TwilioVoiceConfig } from './config.ts';
 import { keypadPrompt, keysUrl } from './keypad.ts';
-import { createTwilioClient } from './twilio-client.ts';
+import { createTwilioClient } from '../twilio/client.ts';
 import { voiceWebhooks } from './webhooks.ts';
 
 /** Places text-to-speech calls through Twilio's Calls API and takes their status callbacks. */

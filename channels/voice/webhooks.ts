@@ -4,7 +4,7 @@ import { callOutcome, isTwilioCallStatus } from './call-status.ts';
 import { buildKeyAnswerTwiml, speechFor } from './call-twiml.ts';
 import type { TwilioVoiceConfig } from './config.ts';
 import { keypadSpeech, offeredKeys } from './keypad.ts';
-import { param, readSignedParams, type TwilioParams } from './twilio-signature.ts';
+import { param, readSignedParams, type TwilioParams } from '../twilio/signature.ts';
 
 /**
  * Twilio's voice webhooks, mounted under `/webhooks/twilio`: the status callback that each
