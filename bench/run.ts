@@ -131,7 +131,8 @@ function cpuSince(session: Session, before: Map<string, number>): Record<string,
 }
 
 async function machine(sql: Session['database']['sql']) {
-  const [row] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
+  const [row] = await sql<{ version: string }[]>`
+    select current_setting('server_version') as version`;
   return { cpus: availableParallelism(), node: process.version, postgres: row.version };
 }
 

@@ -19,7 +19,8 @@ a version with problems is refused and the hub keeps the one it has.
 Checks what the hub checks at start, without starting it: the config file against its
 schema, each plugin's settings, every template file, and every template the triggers and the
 consent answers need, on each of their channels and in each configured language, rendered
-with sample data. Every problem is listed with its file and line, so it can run in CI before a deploy.
+with sample data. Every problem is listed with its file and line, so it can run in CI before a
+deploy.
 
 Options:
   --config <file>   the configuration file (default: config/hub.yaml)

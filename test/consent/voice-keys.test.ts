@@ -35,7 +35,8 @@ beforeAll(async () => {
     ...settings, senders: { voice: practiceNumber }, voiceResponses: true, forwardNumber,
   });
   oak = accountApi(testHub, oakAccount);
-  host = await hostEndpoint(testHub, oakAccount, ['appointment.confirmed', 'appointment.cancelled']);
+  host = await hostEndpoint(testHub, oakAccount,
+    ['appointment.confirmed', 'appointment.cancelled']);
   for (const ref of ['rosa', 'sam', 'tomas', 'uma'] as const) {
     await oak.client(ref, { firstName: ref, phone: phones[ref], channel: 'voice' });
     sim.twilio.calls.setBehavior(phones[ref], { holdForInput: true });

@@ -85,7 +85,7 @@ export async function spawnHub(configFile: string, env: Record<string, string>, 
   return child;
 }
 
-/** Signals a hub process and waits until it has exited; one that has exited already is left alone. */
+/** Signals a hub process and waits until it has exited; one that has exited is left alone. */
 export function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
