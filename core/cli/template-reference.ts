@@ -9,7 +9,11 @@ triggers declare (\`npm run docs\` writes it). A template lives in
 (\`reminder.sms.es.hbs\`) and an account's own version in
 \`templates/accounts/<accountId>/<trigger>/\`. The hub renders each one with the example data
 below at start and on every reload, and refuses a template that reads a variable the data
-does not have. \`hub preview <trigger>/<kind>/<channel>\` shows one rendered.`;
+does not have. \`hub preview <trigger>/<kind>/<channel>\` shows one rendered.
+
+An email template needs no unsubscribe link: the email channel ends every email to a client
+or contact with one, in the recipient's language, and names it in a one-click
+\`List-Unsubscribe\` header.`;
 
 const coreNote = 'Every template also gets the recipient and the practice:';
 
