@@ -1,3 +1,4 @@
+import type { TransactionSql } from 'postgres';
 import type { Sql } from '../../core/db/client.ts';
 import { eventually } from '../support/hub.ts';
 
@@ -48,12 +49,22 @@ export class QueueClock {
     return (moment.getTime() - this.#started) / 1000 + jumped;
   }
 
-  /** Lets `seconds` pass for every job that waits. */
-  async advance(seconds: number): Promise<void> {
-    await this.#sql`
-      update pgboss.job set start_after = start_after - make_interval(secs => ${seconds})
-       where name = any(${this.#queues}) and state in ('created', 'retry')`;
-    this.#jumps.push({ at: Date.now(), seconds });
+  /**
+   * Lets `seconds` pass for every job that waits, if no job runs or is due: false, and no
+   * jump, when one is. The queue's table is locked against fetches meanwhile, since a job a
+   * worker took just before the jump would have its next wait counted from after it.
+   */
+  async advance(seconds: number): Promise<boolean> {
+    const jumped = await this.#sql.begin(async (tx) => {
+      await tx`lock table pgboss.job in exclusive mode`;
+      if (!await this.isIdle(tx)) return false;
+      await tx`
+        update pgboss.job set start_after = start_after - make_interval(secs => ${seconds})
+         where name = any(${this.#queues}) and state in ('created', 'retry')`;
+      return true;
+    });
+    if (jumped) this.#jumps.push({ at: Date.now(), seconds });
+    return jumped;
   }
 
   /** Seconds until the next waiting job is due, or undefined when none waits. */
@@ -65,8 +76,8 @@ export class QueueClock {
   }
 
   /** Whether no job of the queues is running or due now. */
-  async isIdle(): Promise<boolean> {
-    const [row] = await this.#sql<{ busy: number }[]>`
+  async isIdle(sql: Sql | TransactionSql = this.#sql): Promise<boolean> {
+    const [row] = await sql<{ busy: number }[]>`
       select count(*)::int as busy from pgboss.job
        where name = any(${this.#queues})
          and (state = 'active' or (state in ('created', 'retry') and start_after <= now()))`;
