@@ -97,14 +97,19 @@ export function messageRoutes(app: OpenAPIHono<HubEnv>, db: Database): void {
 
   app.openapi(getMessage, async (c) => {
     const { accountId, messageId } = c.req.valid('param');
-    const [row] = await selectMessages(db)
-      .where(and(eq(messages.accountId, accountId), eq(messages.id, messageId)));
-    if (!row) throw new HubError('not_found', { message: 'No such message.' });
+    // One snapshot for the message and its history, so a status that changes between the two
+    // reads cannot show in one and not the other.
+    const read = await db.transaction(async (tx) => {
+      const [row] = await selectMessages(tx)
+        .where(and(eq(messages.accountId, accountId), eq(messages.id, messageId)));
+      const history = row && await tx.select().from(messageEvents)
+        .where(eq(messageEvents.messageId, messageId))
+        .orderBy(asc(messageEvents.id));
+      return row && { row, history };
+    }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    if (!read) throw new HubError('not_found', { message: 'No such message.' });
 
-    const history = await db.select().from(messageEvents)
-      .where(eq(messageEvents.messageId, messageId))
-      .orderBy(asc(messageEvents.id));
-    return c.json({ ...presentMessage(row), history: history.map(presentEvent) }, 200);
+    return c.json({ ...presentMessage(read.row), history: read.history.map(presentEvent) }, 200);
   });
 }
 
