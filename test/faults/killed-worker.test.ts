@@ -8,7 +8,7 @@ import {
   acceptedTexts, kill, sendMany, spawnHub, twilioConfig, untilSettled,
 } from './support.ts';
 
-const total = 2000;
+const total = 5000;
 
 let sim: Simulator;
 let api: TestHub;
