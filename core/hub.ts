@@ -12,6 +12,7 @@ import { applyMigrations, connectDatabase, type DatabaseConnection } from './db/
 import {
   DataFolderInUseError, embeddedDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresServer,
 } from './db/embedded.ts';
+import type { Keyring } from './encryption/keyring.ts';
 import { checkKeysInUse, setUpEncryption } from './encryption/setup.ts';
 import { createApp, createOperationsApp, type HubApp } from './http/app.ts';
 import { listen } from './http/listen.ts';
@@ -59,6 +60,8 @@ export interface Hub {
   /** The HTTP server's address: the API's, or a worker's health checks and metrics. */
   readonly url?: string;
   readonly adminKey: string;
+  /** The keys patient data is encrypted under: the current one and the previous ones. */
+  readonly keyring: Keyring;
   /** Reads the config (and the templates) or only the templates again; see LiveReload. */
   reload(scope?: ReloadScope): Promise<ReloadOutcome>;
   stop(): Promise<void>;
@@ -137,7 +140,9 @@ async function assemble(
 
   log.info({ role, url: server?.url }, options.idle ? 'hub opened' : 'hub started');
   const reload = (scope?: ReloadScope) => live.reload(scope);
-  return { services, app, url: server?.url, adminKey, reload, stop: () => stack.unwind() };
+  return {
+    services, app, url: server?.url, adminKey, keyring, reload, stop: () => stack.unwind(),
+  };
 }
 
 async function databaseUrl(

@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, writeConfig } from './support/config.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import {
   hubEnv, runHub, startHubProcess, type HubProcess,
 } from './support/hub-process.ts';
-import { adminKey, eventually } from './support/hub.ts';
+import { adminKey, encryptionKey, eventually } from './support/hub.ts';
 import { templateFolder } from './support/templates.ts';
 
 const greetingPlugin = './test/fixtures/plugins/greeting';
@@ -42,7 +43,7 @@ describe('hub help', processes, () => {
 
     const names = [...overview.stdout.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((match) => match[1]);
     expect(names).toEqual(expect.arrayContaining(
-      ['start', 'check', 'preview', 'send', 'migrate', 'keys', 'accounts'],
+      ['start', 'check', 'preview', 'send', 'migrate', 'reencrypt', 'keys', 'accounts'],
     ));
     const commands = names.filter((command) => command !== 'help');
     const helps = await Promise.all(commands.map((name) => runHub([name, '--help'])));
@@ -234,6 +235,32 @@ describe('the hub and its database commands', processes, () => {
 
   it('stops cleanly on SIGTERM', async () => {
     expect(await hub.stop()).toBe(0);
+  });
+
+  it('moves the stored data to a new key, after which the old one is not needed', async () => {
+    const newKey = `next:${Buffer.alloc(32, 7).toString('base64')}`;
+    const rotated = { HUB_ENCRYPTION_KEY: newKey, HUB_PREVIOUS_ENCRYPTION_KEY: encryptionKey };
+    const { code, stdout } = await runHub(['reencrypt', '--config', running],
+      { ...env, ...rotated });
+    expect(stdout).toMatch(/^[1-9]\d* rows re-encrypted; everything is under key "next"\.\n$/);
+    expect(code).toBe(0);
+
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    try {
+      const [{ old }] = await sql<{ old: number }[]>`
+        select (select count(*) from messages where content not like 'enc1:next:%')
+             + (select count(*) from recipients where phone not like 'enc1:next:%') as old`;
+      expect(Number(old)).toBe(0);
+    } finally {
+      await sql.end();
+    }
+
+    const newOnly = await runHub(['accounts', 'list', '--config', running],
+      { ...env, HUB_ENCRYPTION_KEY: newKey });
+    expect(newOnly.code).toBe(0);
+    const oldOnly = await runHub(['accounts', 'list', '--config', running], env);
+    expect(oldOnly.stderr).toContain('encrypted under keys that are not configured');
+    expect(oldOnly.code).toBe(2);
   });
 });
 

@@ -98,6 +98,18 @@ Options:
   --config <file>   the configuration file (default: config/hub.yaml)
 `,
 
+  reencrypt: `Usage: hub reencrypt [--config file]
+
+Moves every encrypted value in the database (recipients, messages, subjects, attachments,
+stored API answers) to the current encryption key, and recomputes the address hashes under
+it. Rotate a key in three steps: configure the new key as security.encryptionKey and the old
+one in security.previousEncryptionKeys, restart, run this command; from then on the old key
+may be removed. It is safe while the hub runs and safe to run again.
+
+Options:
+  --config <file>   the configuration file (default: config/hub.yaml)
+`,
+
   accounts: `Usage: hub accounts list [--json] [--config file]
 
 Lists the accounts with their id, name, whether messaging is on, and when each was created.

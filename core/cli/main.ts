@@ -22,6 +22,8 @@ const commands: CommandEntry[] = [
     load: () => import('./send.ts') },
   { name: 'migrate', summary: 'bring the database and the job queue up to this version',
     load: () => import('./migrate.ts') },
+  { name: 'reencrypt', summary: 'move all patient data to the current encryption key',
+    load: () => import('./reencrypt.ts') },
   { name: 'keys', summary: 'issue an API key for an account',
     load: () => import('./keys.ts') },
   { name: 'accounts', summary: 'list the accounts (practices)',
@@ -33,8 +35,8 @@ const commands: CommandEntry[] = [
 const overview = `Usage: hub <command> [options]
 
 Commands:
-${commands.map((command) => `  ${command.name.padEnd(10)}${command.summary}`).join('\n')}
-  help      show this help, or a command's: hub help <command>
+${commands.map((command) => `  ${command.name.padEnd(11)}${command.summary}`).join('\n')}
+  help       show this help, or a command's: hub help <command>
 
 Every command takes --config <file> (default: config/hub.yaml) and --help.
 Run with --debug to see where an unexpected error came from.
