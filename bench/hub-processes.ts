@@ -27,8 +27,15 @@ export interface LaunchSpec {
   logFolder: string;
 }
 
-/** The flags `npm start` runs the hub with (see the deploy guide), so memory is measured alike. */
-const hubNodeFlags = ['--max-semi-space-size=16'];
+/**
+ * The flags `npm start` runs the hub with (see the deploy guide), so memory is measured alike,
+ * and any in `BENCH_HUB_NODE_FLAGS`, such as `--cpu-prof --cpu-prof-dir=/tmp/profiles` to see
+ * where a hub process spends its time (Node refuses those in NODE_OPTIONS).
+ */
+const hubNodeFlags = [
+  '--max-semi-space-size=16',
+  ...(process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+];
 
 const startTimeoutMs = 60_000;
 const stopTimeoutMs = 20_000;

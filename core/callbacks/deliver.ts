@@ -1,6 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
 import { retryThroughOutage } from '../db/outage.ts';
 import { outbox } from '../db/schema.ts';
+import { WriteBatcher } from '../db/write-batcher.ts';
 import type { Logger } from '../log.ts';
 import { hubMetrics } from '../metrics/hub-metrics.ts';
 import type { HubServices } from '../services.ts';
@@ -29,6 +31,7 @@ interface Attempt {
 export async function deliverCallback(
   services: HubServices,
   loaded: LoadedDelivery | undefined,
+  delivered: DeliveredWrites,
   log: Logger,
 ) {
   if (!loaded || loaded.delivery.status !== 'pending') {
@@ -47,7 +50,7 @@ export async function deliverCallback(
   // again, which the host must then tell apart as a repeat.
   const attempt = await post(services, endpoint, event);
   const outcome = await retryThroughOutage(
-    () => record(services, delivery, endpoint, attempt), { log },
+    () => record(services, { delivery, endpoint, attempt }, delivered), { log },
   );
   hubMetrics.callbackDeliveries.inc({ type: event.type, outcome });
   log.info({ endpointId: endpoint.id, statusCode: attempt.statusCode, error: attempt.error,
@@ -128,32 +131,87 @@ function outcomeOf(attempt: Attempt, attempts: number, schedule: number[]): Outc
   return attempts <= schedule.length ? 'retry' : 'failed';
 }
 
+interface Recorded {
+  delivery: Delivery;
+  endpoint: Endpoint;
+  attempt: Attempt;
+}
+
 /**
  * Keeps the attempt and moves the delivery on, with the next attempt's job when there is one.
  * Guarded by the attempt count, so a job run twice records and retries once. A delivered
- * attempt, the usual case, is one statement; a retry or a gone endpoint adds its writes in
- * the same transaction.
+ * attempt, the usual case, joins the other deliveries recorded meanwhile in one statement; a
+ * retry or a gone endpoint writes in a transaction of its own.
  */
 async function record(
   services: HubServices,
-  delivery: Delivery,
-  endpoint: Endpoint,
-  attempt: Attempt,
+  { delivery, endpoint, attempt }: Recorded,
+  delivered: DeliveredWrites,
 ): Promise<Outcome> {
   const attempts = delivery.attempts + 1;
   const schedule = services.config.callbacks.retrySchedule;
   const outcome = outcomeOf(attempt, attempts, schedule);
+  if (outcome === 'delivered') {
+    await delivered.add({ delivery, attempt });
+    return outcome;
+  }
+
   const delay = outcome === 'retry' ? schedule[attempts - 1] : 0;
   const next = outcome === 'retry' ? new Date(attempt.at.getTime() + delay * 1000) : null;
-
-  const write = async (tx: RelayTx) => {
+  await services.database.db.transaction(async (tx) => {
     if (!await moveOn(tx, delivery, { attempt, attempts, outcome, next })) return;
     if (outcome === 'retry') await queueAttempts(tx, services, [delivery], delay);
     if (outcome === 'gone') await disable(tx, endpoint.id, attempt.at);
-  };
-  const { db } = services.database;
-  await (outcome === 'delivered' ? write(db) : db.transaction(write));
+  });
   return outcome;
+}
+
+/** The records of delivered attempts, written together: see `recordDelivered`. */
+export type DeliveredWrites = WriteBatcher<DeliveredAttempt, boolean>;
+
+interface DeliveredAttempt {
+  delivery: Delivery;
+  attempt: Attempt;
+}
+
+export function deliveredWrites(db: Database): DeliveredWrites {
+  return new WriteBatcher((items) => recordDelivered(db, items));
+}
+
+/**
+ * Marks deliveries delivered and keeps their attempts, all in one statement, each guarded by
+ * its attempt count as `moveOn` is; true for each one this run moved. The same delivery twice
+ * in one batch (its job run twice at once) is moved once.
+ */
+async function recordDelivered(db: Database, items: DeliveredAttempt[]): Promise<boolean[]> {
+  const first = new Map<string, DeliveredAttempt>();
+  for (const item of items) {
+    if (!first.has(item.delivery.id)) first.set(item.delivery.id, item);
+  }
+  const rows = [...first.values()].map(({ delivery, attempt }) => ({
+    id: delivery.id, prior: delivery.attempts, at: attempt.at.toISOString(),
+    status_code: attempt.statusCode, latency_ms: attempt.latencyMs,
+  }));
+
+  const moved = await db.execute<{ delivery_id: string }>(sql`
+    with attempt as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as a(id uuid, prior int, at timestamptz, status_code int, latency_ms int)
+    ), moved as (
+      update callback_deliveries d
+         set attempts = a.prior + 1, status = 'delivered', next_attempt_at = null,
+             updated_at = a.at
+        from attempt a
+       where d.id = a.id and d.attempts = a.prior
+      returning d.id
+    )
+    insert into callback_attempts (delivery_id, at, status_code, latency_ms, error)
+    select a.id, a.at, a.status_code, a.latency_ms, null from attempt a join moved using (id)
+    returning delivery_id`);
+
+  const recorded = new Set(moved.map((row) => row.delivery_id));
+  return items.map((item) =>
+    first.get(item.delivery.id) === item && recorded.has(item.delivery.id));
 }
 
 interface Move {

@@ -2,7 +2,7 @@ import type { JobWithMetadata } from 'pg-boss';
 import { startJobPool, type StopJobPool } from '../queue/job-pool.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
-import { deliverCallback, loadDeliveries } from './deliver.ts';
+import { deliverCallback, deliveredWrites, loadDeliveries } from './deliver.ts';
 import type { DeliveryJob } from './deliveries.ts';
 
 /**
@@ -13,6 +13,7 @@ import type { DeliveryJob } from './deliveries.ts';
  */
 export function startCallbackWorkers(services: HubServices): StopJobPool {
   const { callbacks, queue } = services.config;
+  const delivered = deliveredWrites(services.database.db);
   return startJobPool(services.queue.boss, {
     queue: queueNames.callbackDelivery,
     concurrency: callbacks.concurrency,
@@ -22,7 +23,7 @@ export function startCallbackWorkers(services: HubServices): StopJobPool {
       loadDeliveries(services, jobs.map((job) => job.data.deliveryId)),
     run: async (job, deliveries) => {
       const log = services.log.child({ jobId: job.id, deliveryId: job.data.deliveryId });
-      await deliverCallback(services, deliveries.get(job.data.deliveryId), log);
+      await deliverCallback(services, deliveries.get(job.data.deliveryId), delivered, log);
     },
   }, services.log);
 }
