@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import { optOutReported } from '../consent/provider-reports.ts';
 import { messages, providerEvents, type MessageStatus } from '../db/schema.ts';
 import type { StatusUpdate } from '../plugins/channel.ts';
@@ -17,13 +17,18 @@ const allowedFrom: Record<StatusUpdate['status'], MessageStatus[]> = {
 
 export type StatusOutcome = 'applied' | 'ignored' | 'unknown_message';
 
-/** Applies a provider's delivery report to its message, once, and the opt-out it reports. */
+/**
+ * Applies a provider's delivery report to its message, once, and the opt-out it reports.
+ * `known` holds the messages of a batch of reports, read together by `loadReportedMessages`:
+ * a report whose message is not among them is for a send not recorded yet.
+ */
 export async function applyStatusUpdate(
   services: HubServices,
   update: StatusUpdate,
+  known: ReportedMessages,
 ): Promise<StatusOutcome> {
   const { db } = services.database;
-  const message = await reportedMessage(db, update);
+  const message = known.get(reportKey(update));
   if (!message) return 'unknown_message';
 
   const change: StatusChange = {
@@ -43,19 +48,27 @@ export async function applyStatusUpdate(
   return changed ? 'applied' : 'ignored';
 }
 
-type ReportedMessage = NonNullable<Awaited<ReturnType<typeof reportedMessage>>>;
+const reportedColumns = {
+  id: messages.id, accountId: messages.accountId, recipientId: messages.recipientId,
+  channel: messages.channel, provider: messages.provider, providerId: messages.providerId,
+};
 
-async function reportedMessage(db: Executor, update: StatusUpdate) {
-  const [message] = await db
-    .select({
-      id: messages.id, accountId: messages.accountId,
-      recipientId: messages.recipientId, channel: messages.channel,
-    })
-    .from(messages)
-    .where(and(
-      eq(messages.provider, update.provider), eq(messages.providerId, update.providerId),
-    ));
-  return message;
+/** The reported messages, by provider and provider id. */
+export type ReportedMessages = Awaited<ReturnType<typeof loadReportedMessages>>;
+type ReportedMessage = NonNullable<ReturnType<ReportedMessages['get']>>;
+
+function reportKey(report: { provider: string | null; providerId: string | null }): string {
+  return `${report.provider}\n${report.providerId}`;
+}
+
+/** The messages a batch of reports is about, in one query. */
+export async function loadReportedMessages(services: HubServices, updates: StatusUpdate[]) {
+  const providers = [...new Set(updates.map((update) => update.provider))];
+  const ids = [...new Set(updates.map((update) => update.providerId))];
+  const rows = await services.database.db.select(reportedColumns).from(messages).where(and(
+    inArray(messages.provider, providers), inArray(messages.providerId, ids),
+  ));
+  return new Map(rows.map((row) => [reportKey(row), row]));
 }
 
 /** The statement part that records the provider's event id, yielding a row when it is new. */

@@ -3,7 +3,7 @@ import type { StatusUpdate } from '../plugins/channel.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
 import { dispatchMessage, loadDispatchBatch, type DispatchJob } from './dispatch.ts';
-import { applyStatusUpdate } from './provider-status.ts';
+import { applyStatusUpdate, loadReportedMessages } from './provider-status.ts';
 
 /** How often an idle status worker looks for retries that came due; new reports wake it. */
 const reportPollingSeconds = 5;
@@ -44,8 +44,10 @@ export async function startMessageWorkers(services: HubServices): Promise<void> 
   // recorded waits for a retry, and may be picked up a few seconds late.
   const reports = { ...polling, notifyPollingIntervalSeconds: reportPollingSeconds };
   await boss.work(queueNames.status, reports, async (jobs: JobWithMetadata<StatusUpdate>[]) => {
+    const known = await loadReportedMessages(services, jobs.map((job) => job.data));
     return Promise.all(jobs.map(async (job): Promise<JobResult> => {
-      const outcome = await applyStatusUpdate(services, job.data).catch((error: unknown) => {
+      const applied = applyStatusUpdate(services, job.data, known);
+      const outcome = await applied.catch((error: unknown) => {
         services.log.error({ err: error, jobId: job.id }, 'status update failed');
         return 'error' as const;
       });
