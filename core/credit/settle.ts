@@ -43,32 +43,43 @@ export async function settleCredit(tx: Tx, services: HubServices, events: HubEve
   });
   if (final.length === 0) return;
 
+  // Most messages reserve nothing (email, or an account on free prices): one query finds the
+  // few that did.
+  const reservations = await reservationsOf(tx, final.map((entry) => entry.messageId));
+  const reserved = final.filter((entry) => reservations.has(entry.messageId));
+  if (reserved.length === 0) return;
+
   // Accounts are read before any balance is locked: reading one afterwards would wait for a
   // pooled connection that dispatches, queued on that lock, may all be holding.
   const accounts = new Map<string, Account>();
-  for (const { accountId } of final) {
+  for (const { accountId } of reserved) {
     if (!accounts.has(accountId)) accounts.set(accountId, await services.accounts.get(accountId));
   }
 
   // Balances are locked in one order by every relay, so that two of them never deadlock.
-  final.sort((a, b) => a.accountId.localeCompare(b.accountId));
-  for (const { accountId, messageId, outcome } of final) {
-    await settle(tx, services, accounts.get(accountId)!, messageId, outcome);
+  reserved.sort((a, b) => a.accountId.localeCompare(b.accountId));
+  for (const { accountId, messageId, outcome } of reserved) {
+    const reservation = reservations.get(messageId)!;
+    await settle(tx, services, accounts.get(accountId)!, reservation, outcome);
   }
+}
+
+async function reservationsOf(tx: Tx, messageIds: string[]): Promise<Map<string, Reservation>> {
+  const rows = await tx.select().from(creditLedger).where(and(
+    inArray(creditLedger.messageId, messageIds), eq(creditLedger.kind, 'reservation'),
+  ));
+  return new Map(rows.map((row) => [row.messageId!, row]));
 }
 
 async function settle(
   tx: Tx,
   services: HubServices,
   account: Account,
-  messageId: string,
+  reservation: Reservation,
   outcome: Outcome,
 ): Promise<void> {
-  const [reservation] = await entriesOf(tx, messageId, ['reservation']);
-  if (!reservation) return;
-
   const balance = await lockBalance(tx, account.id);
-  const [final] = await entriesOf(tx, messageId, ['settlement', 'refund']);
+  const [final] = await finalEntriesOf(tx, reservation.messageId!);
   if (final) return;
 
   const at = services.clock();
@@ -83,7 +94,8 @@ async function settle(
 type Reservation = typeof creditLedger.$inferSelect;
 type FinalKind = 'settlement' | 'refund';
 
-async function entriesOf(tx: Tx, messageId: string, kinds: Array<'reservation' | FinalKind>) {
+async function finalEntriesOf(tx: Tx, messageId: string) {
+  const kinds: FinalKind[] = ['settlement', 'refund'];
   return tx.select().from(creditLedger)
     .where(and(eq(creditLedger.messageId, messageId), inArray(creditLedger.kind, kinds)));
 }
