@@ -2,7 +2,7 @@ import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Account } from '../accounts/store.ts';
 import { emitEvent } from '../callbacks/events.ts';
 import { planOptInRequest } from '../consent/opt-in.ts';
-import { attachments, messages, recipients, subjects, threads } from '../db/schema.ts';
+import { attachments, messages, recipients, subjects } from '../db/schema.ts';
 import { HubError } from '../errors.ts';
 import type { AcceptedMessage, AcceptRequest, RecipientType } from '../plugins/trigger.ts';
 import type { OutboundAttachment } from '../plugins/channel.ts';
@@ -14,7 +14,7 @@ import { TemplateRenderError } from '../templates/index.ts';
 import { renderCopy, withCopies, type PlannedOrCopy } from './copies.ts';
 import type { StatusReason } from './reasons.ts';
 import { renderMessage } from './render.ts';
-import { changeStatus, pendingStatuses, recordStatus, type Executor } from './status-log.ts';
+import { changeStatus, insertWithStatus, pendingStatuses, type Executor } from './status-log.ts';
 
 type Recipient = typeof recipients.$inferSelect;
 
@@ -253,14 +253,13 @@ async function storeMessage(
 ): Promise<AcceptedMessage> {
   const { planned, recipient, channel, sendAt, failure, skipped } = placement;
   const now = services.clock();
-  const threadId = await ensureThread(tx, request.accountId, recipient.id);
   const status = failure ? 'failed' : skipped ? 'cancelled' : 'scheduled';
   const reason = failure ?? skipped;
 
-  const [row] = await tx.insert(messages).values({
+  const insert = tx.insert(messages).values({
     accountId: request.accountId,
     recipientId: recipient.id,
-    threadId,
+    threadId: sql`(select id from thread)`,
     subjectId,
     direction: 'outbound',
     manual: planned.manual ?? false,
@@ -278,21 +277,22 @@ async function storeMessage(
     content: planned.body ?? null,
     createdAt: now,
     updatedAt: now,
-  }).onConflictDoNothing().returning({ id: messages.id });
+  }).onConflictDoNothing().returning({ id: messages.id, accountId: messages.accountId });
 
-  if (!row) return existingMessage(tx, request.accountId, planned.key);
+  const stored = { accountId: request.accountId, channel, trigger: request.trigger };
+  const first = threadPart(request.accountId, recipient.id);
+  const id = await insertWithStatus(tx, { first, insert }, stored, { status, reason, at: now });
+  if (!id) return existingMessage(tx, request.accountId, planned.key);
 
-  const stored = { id: row.id, accountId: request.accountId, channel, trigger: request.trigger };
-  await storeAttachments(tx, row.id, planned.attachments ?? []);
-  await recordStatus(tx, stored, { status, reason, at: now });
+  await storeAttachments(tx, id, planned.attachments ?? []);
   if (status === 'scheduled') {
-    await services.queue.send(tx, queueNames.dispatch, { messageId: row.id }, {
+    await services.queue.send(tx, queueNames.dispatch, { messageId: id }, {
       startAfter: sendAt,
     });
     // Where the account requires consent, the request goes out before the message is due.
     await planOptInRequest(tx, services, { account, recipient, channel, sendAt });
   }
-  return { id: row.id, key: planned.key, kind: planned.kind, status, sendAt, created: true };
+  return { id, key: planned.key, kind: planned.kind, status, sendAt, created: true };
 }
 
 async function storeAttachments(tx: Executor, messageId: string, files: OutboundAttachment[]) {
@@ -311,10 +311,11 @@ async function existingMessage(tx: Executor, accountId: string, key: string) {
   return { ...row, key, created: false };
 }
 
-async function ensureThread(tx: Executor, accountId: string, recipientId: string) {
-  const [row] = await tx.insert(threads)
-    .values({ accountId, recipientId })
-    .onConflictDoUpdate({ target: threads.recipientId, set: { accountId } })
-    .returning({ id: threads.id });
-  return row.id;
+/** The recipient's thread, created with their first message: a `thread` part of a statement. */
+function threadPart(accountId: string, recipientId: string) {
+  const upsert = sql`insert into threads (account_id, recipient_id)
+    values (${accountId}, ${recipientId})
+    on conflict (recipient_id) do update set account_id = excluded.account_id
+    returning id`;
+  return sql`thread as (${upsert})`;
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { raiseStatusError } from '../callbacks/messaging-errors.ts';
 import { messages, type MessageContent, type MessageStatus } from '../db/schema.ts';
@@ -91,6 +91,30 @@ export async function recordStatus(
   const { channel, trigger } = message;
   if (channel && trigger) countStatus({ channel, trigger }, change);
   await raiseStatusError(tx, message, change);
+}
+
+/**
+ * Stores a new message with its first status: the insert (which returns `id` and
+ * `account_id`, and may insert nothing when its key exists), the status history and the
+ * host's event, in one statement. `first` is a part, `<name> as (…)`, the insert may read,
+ * such as the message's thread. Returns the new message's id, or undefined.
+ */
+export async function insertWithStatus(
+  tx: Executor,
+  statement: { first: SQL; insert: SQLWrapper },
+  message: { accountId: string; channel: string; trigger: string },
+  change: Pick<StatusChange, 'status' | 'reason' | 'at'>,
+): Promise<string | undefined> {
+  const rows = await tx.execute<{ id: string }>(sql`
+    with ${statement.first}, changed as ${statement.insert},
+    ${historyAndEvent(change)}
+    select id from changed`);
+  if (rows.length === 0) return undefined;
+
+  const { id } = rows[0];
+  countStatus(message, change);
+  await raiseStatusError(tx, { id, accountId: message.accountId }, change);
+  return id;
 }
 
 /**
