@@ -12,6 +12,7 @@ import { applyMigrations, connectDatabase, type DatabaseConnection } from './db/
 import {
   DataFolderInUseError, embeddedDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresServer,
 } from './db/embedded.ts';
+import { WriteBatcher } from './db/write-batcher.ts';
 import type { Keyring } from './encryption/keyring.ts';
 import { checkKeysInUse, setUpEncryption } from './encryption/setup.ts';
 import { createApp, createOperationsApp, type HubApp } from './http/app.ts';
@@ -200,9 +201,13 @@ function setUpChannels(
   queue: JobQueue,
   stack: ShutdownStack,
 ): void {
-  const status = async (update: StatusUpdate) => {
-    await queue.boss.send(queueNames.status, update);
-  };
+  // Providers post many reports at once; those that arrive while one insert runs share the
+  // next. Each webhook is answered once its report is stored.
+  const reports = new WriteBatcher(async (updates: StatusUpdate[]) => {
+    await queue.boss.insert(queueNames.status, updates.map((data) => ({ data })));
+    return updates.map(() => undefined);
+  });
+  const status = (update: StatusUpdate) => reports.add(update);
 
   for (const [id, channel] of plugins.channels) {
     channel.instance = channel.plugin.create({
