@@ -1,4 +1,5 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { and, eq, getTableColumns, inArray, isNull } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { accounts, apiKeys } from '../db/schema.ts';
 import { HubError } from '../errors.ts';
@@ -33,16 +34,26 @@ export interface KeyListing {
   revokedAt: Date | null;
 }
 
-/** Accounts, their settings and their keys. */
+/**
+ * Accounts, their settings and their keys. Within `withinRequest`, each account is read once:
+ * the key's own account comes with the key, and later reads of the request reuse it, so an
+ * API request sees one version of its account from start to end.
+ */
 export class AccountStore {
   readonly #db: Database;
   readonly #defaults: AccountSettings;
   readonly #adminKey: string;
+  readonly #requestAccounts = new AsyncLocalStorage<Map<string, Account>>();
 
   constructor(db: Database, defaults: AccountSettings, adminKey: string) {
     this.#db = db;
     this.#defaults = defaults;
     this.#adminKey = adminKey;
+  }
+
+  /** Runs one API request, with the accounts it reads kept until it ends. */
+  withinRequest<T>(work: () => Promise<T>): Promise<T> {
+    return this.#requestAccounts.run(new Map(), work);
   }
 
   async create(input: { id?: string; name: string; settings?: AccountSettingsPatch }) {
@@ -67,8 +78,11 @@ export class AccountStore {
   }
 
   async find(id: string): Promise<Account | undefined> {
+    const known = this.#requestAccounts.getStore()?.get(id);
+    if (known) return known;
+
     const [row] = await this.#db.select().from(accounts).where(eq(accounts.id, id));
-    return row && this.#toAccount(row);
+    return row && this.#remember(this.#toAccount(row));
   }
 
   /** Several accounts in one query, by id; ids the hub does not know are left out. */
@@ -98,7 +112,7 @@ export class AccountStore {
       .set({ name: patch.name ?? current.name, settings, updatedAt: new Date() })
       .where(eq(accounts.id, id))
       .returning();
-    return this.#toAccount(row);
+    return this.#remember(this.#toAccount(row));
   }
 
   async issueKey(accountId: string, label?: string): Promise<IssuedKey> {
@@ -142,10 +156,19 @@ export class AccountStore {
   async authenticate(key: string): Promise<Caller | undefined> {
     if (this.#adminKey && sameSecret(key, this.#adminKey)) return { kind: 'admin' };
 
-    const [row] = await this.#db.select({ id: apiKeys.id, accountId: apiKeys.accountId })
+    const [row] = await this.#db.select({ keyId: apiKeys.id, account: getTableColumns(accounts) })
       .from(apiKeys)
+      .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
       .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)));
-    return row && { kind: 'account', accountId: row.accountId, keyId: row.id };
+    if (!row) return undefined;
+
+    this.#remember(this.#toAccount(row.account));
+    return { kind: 'account', accountId: row.account.id, keyId: row.keyId };
+  }
+
+  #remember(account: Account): Account {
+    this.#requestAccounts.getStore()?.set(account.id, account);
+    return account;
   }
 
   #toAccount(row: typeof accounts.$inferSelect): Account {

@@ -1,5 +1,6 @@
 import {
-  createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes,
+  createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync,
+  randomBytes, type KeyObject,
 } from 'node:crypto';
 
 /** The tag that starts every encrypted value, so a plain value from before is told apart. */
@@ -41,13 +42,18 @@ export function generateKeyText(): string {
 export class Keyring {
   readonly current: EncryptionKey;
   readonly #keys: Map<string, Buffer>;
-  readonly #hashKeys: Buffer[];
+  // Key objects are made once: made from bytes on every call, they cost more than the cipher.
+  readonly #cipherKeys: Map<string, KeyObject>;
+  readonly #hashKeys: KeyObject[];
+  readonly #derived = new Map<string, Buffer[]>();
 
   constructor(current: EncryptionKey, previous: EncryptionKey[] = []) {
     this.current = current;
     this.#keys = new Map([...previous, current].map((key) => [key.id, key.secret]));
+    this.#cipherKeys = new Map([...this.#keys].map(([id, secret]) =>
+      [id, createSecretKey(secret)]));
     this.#hashKeys = [current, ...previous].map((key) =>
-      Buffer.from(hkdfSync('sha256', key.secret, '', 'address-hash', 32)));
+      createSecretKey(Buffer.from(hkdfSync('sha256', key.secret, '', 'address-hash', 32))));
   }
 
   get keyIds(): string[] {
@@ -56,7 +62,7 @@ export class Keyring {
 
   encrypt(plain: Buffer): string {
     const iv = randomBytes(ivBytes);
-    const cipher = createCipheriv('aes-256-gcm', this.current.secret, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.#cipherKeys.get(this.current.id)!, iv);
     const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
     return `${prefix}:${this.current.id}:${iv.toString('base64')}:${sealed.toString('base64')}`;
   }
@@ -65,7 +71,7 @@ export class Keyring {
     const [tag, keyId, iv, sealed] = stored.split(':');
     if (tag !== prefix || !sealed) return Buffer.from(stored, 'utf8');
 
-    const secret = this.#keys.get(keyId);
+    const secret = this.#cipherKeys.get(keyId);
     if (!secret) throw new UnknownKeyError(keyId);
 
     const bytes = Buffer.from(sealed, 'base64');
@@ -90,8 +96,13 @@ export class Keyring {
    * first: what was signed before a rotation still verifies until the old key is dropped.
    */
   deriveKeys(purpose: string): Buffer[] {
-    return [this.current.secret, ...this.#previousSecrets()].map((secret) =>
-      Buffer.from(hkdfSync('sha256', secret, '', purpose, 32)));
+    let keys = this.#derived.get(purpose);
+    if (!keys) {
+      keys = [this.current.secret, ...this.#previousSecrets()].map((secret) =>
+        Buffer.from(hkdfSync('sha256', secret, '', purpose, 32)));
+      this.#derived.set(purpose, keys);
+    }
+    return keys;
   }
 
   #previousSecrets(): Buffer[] {

@@ -132,6 +132,7 @@ function apiRoutes(app: HubApp, services: HubServices): void {
   const auditLog = new AuditLog(db);
   const cors = crossOrigin(server.cors.origins);
   if (cors) app.use('/v1/*', cors);
+  app.use('/v1/*', (c, next) => services.accounts.withinRequest(next));
   app.use('/v1/*', authenticate(services.accounts), rateLimit(server.rateLimit));
   // The pattern also matches /v1/accounts/:accountId itself.
   app.use('/v1/accounts/:accountId/*', auditRequests(auditLog), scopeToAccount(), idempotency(db));
