@@ -23,6 +23,9 @@ export interface JobPoolOptions<T, P> {
   run(job: JobWithMetadata<T>, prepared: P): Promise<void>;
 }
 
+/** How long a full pool waits after a place frees up before it fetches, for more to free up. */
+const gatherMs = 10;
+
 /** How long the outcome of a job is tried again while the database is unreachable. */
 const settleGiveUpMs = 120_000;
 
@@ -84,6 +87,9 @@ class JobPool<T, P> {
       const free = this.#options.concurrency - this.#held;
       if (free <= 0) {
         await this.#nextFreeSlot();
+        // Under load, places free one at a time: a moment's wait lets a few more free up, so
+        // one fetch and one read serve several jobs rather than one each.
+        if (this.#held > 0) await this.#idle(gatherMs);
         continue;
       }
 
@@ -219,9 +225,8 @@ class JobPool<T, P> {
     });
   }
 
-  /** Waits out the polling interval, or less when a place frees up after a full pool. */
-  async #idle(): Promise<void> {
-    const ms = this.#options.pollingIntervalSeconds * 1000;
+  /** Waits out the polling interval (or `ms`), unless the pool stops meanwhile. */
+  async #idle(ms = this.#options.pollingIntervalSeconds * 1000): Promise<void> {
     await sleep(ms, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
   }
 }
