@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { JobWithMetadata } from 'pg-boss';
+import { WriteBatcher } from '../db/write-batcher.ts';
 import type { Logger } from '../log.ts';
 import type { ChannelInstance, OutboundMessage } from '../plugins/channel.ts';
 import { queueNames, type SqlExecutor } from '../queue/queue.ts';
@@ -12,33 +13,71 @@ export interface SendSlot {
   waitMs: number;
 }
 
+interface SlotRequest {
+  sender: string;
+  seconds: number;
+}
+
+/** One batcher per database: the sends of every worker loop in the process share it. */
+const slotBatchers = new WeakMap<SqlExecutor, WriteBatcher<SlotRequest, SendSlot>>();
+
 /**
  * Reserves the next send slot of a sender: `units` take `units / perSecond` seconds of the
  * sender's time, starting when its previous reservation ends (or now, when that has passed).
- * One upsert holds the sender's row lock, so workers in any number of processes queue up in
- * turn; the database's clock is the one clock they all share.
+ * The upsert holds the sender's row lock, so workers in any number of processes queue up in
+ * turn; the database's clock is the one clock they all share. Sends reserving at the same
+ * time share one statement, and take their slots in the order they asked.
  */
-export async function reserveSendSlot(
+export function reserveSendSlot(
   db: SqlExecutor,
   sender: string,
   units: number,
   perSecond: number,
 ): Promise<SendSlot> {
-  const seconds = units / perSecond;
-  const rows = await db.execute<{ at_ms: number; wait_ms: number }>(sql`
+  let batcher = slotBatchers.get(db);
+  if (!batcher) {
+    batcher = new WriteBatcher((requests) => reserveSlots(db, requests));
+    slotBatchers.set(db, batcher);
+  }
+  return batcher.add({ sender, seconds: units / perSecond });
+}
+
+async function reserveSlots(db: SqlExecutor, requests: SlotRequest[]): Promise<SendSlot[]> {
+  const totals = new Map<string, number>();
+  for (const { sender, seconds } of requests) {
+    totals.set(sender, (totals.get(sender) ?? 0) + seconds);
+  }
+  const wanted = [...totals].map(([sender, seconds]) => ({ sender, seconds }));
+
+  const rows = await db.execute<{ sender: string; end_ms: number; wait_ms: number }>(sql`
+    with wanted as (
+      select * from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb)
+        as w(sender text, seconds float8))
     insert into sender_rate_limits as limits (sender, next_at)
-    values (${sender}, clock_timestamp() + ${seconds} * interval '1 second')
+    select sender, clock_timestamp() + seconds * interval '1 second' from wanted
     on conflict (sender) do update
        set next_at = greatest(limits.next_at, clock_timestamp())
-                     + ${seconds} * interval '1 second'
-    returning
-      (extract(epoch from next_at) * 1000 - ${seconds * 1000})::float8 as at_ms,
-      (extract(epoch from next_at - clock_timestamp()) * 1000 - ${seconds * 1000})::float8
-        as wait_ms`);
+                     + (select seconds from wanted where wanted.sender = limits.sender)
+                       * interval '1 second'
+    returning sender,
+      (extract(epoch from next_at) * 1000)::float8 as end_ms,
+      (extract(epoch from next_at - clock_timestamp()) * 1000)::float8 as wait_ms`);
 
-  // Rounded up to whole milliseconds, as a Date holds them: a slot never starts early.
-  const [row] = rows;
-  return { at: new Date(Math.ceil(row.at_ms)), waitMs: Math.max(0, row.wait_ms) };
+  // Each sender's reservations run back to back, in the order they were asked for, and end
+  // where the sender's new `next_at` does.
+  const ends = new Map(rows.map((row) => [row.sender, row]));
+  const used = new Map<string, number>();
+  return requests.map(({ sender, seconds }) => {
+    const end = ends.get(sender)!;
+    const before = totals.get(sender)! - (used.get(sender) ?? 0);
+    used.set(sender, (used.get(sender) ?? 0) + seconds);
+    const fromEnd = before * 1000;
+    // Rounded up to whole milliseconds, as a Date holds them: a slot never starts early.
+    return {
+      at: new Date(Math.ceil(end.end_ms - fromEnd)),
+      waitMs: Math.max(0, end.wait_ms - fromEnd),
+    };
+  });
 }
 
 /**
