@@ -217,14 +217,18 @@ async function recordDelivered(db: Database, items: DeliveredAttempt[]): Promise
 interface Move {
   attempt: Attempt;
   attempts: number;
-  outcome: Outcome;
+  /** Delivered attempts are recorded by `recordDelivered`. */
+  outcome: Exclude<Outcome, 'delivered'>;
   next: Date | null;
 }
 
-/** Moves the delivery and keeps its attempt, in one statement; false when a rerun lost. */
+/**
+ * Moves an undelivered delivery on and keeps its attempt, in one statement; false when a
+ * rerun lost.
+ */
 async function moveOn(tx: RelayTx, delivery: Delivery, move: Move): Promise<boolean> {
   const { attempt, attempts, outcome, next } = move;
-  const status = outcome === 'retry' ? 'pending' : outcome === 'delivered' ? 'delivered' : 'failed';
+  const status = outcome === 'retry' ? 'pending' : 'failed';
   const moved = tx.update(callbackDeliveries)
     .set({ attempts, status, nextAttemptAt: next, updatedAt: attempt.at })
     .where(and(

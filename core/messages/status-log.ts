@@ -87,10 +87,7 @@ export async function recordStatus(
     with changed as (select ${message.id}::uuid as id, ${message.accountId} as account_id),
     ${historyAndEvent(change)}
     select 1`);
-
-  const { channel, trigger } = message;
-  if (channel && trigger) countStatus({ channel, trigger }, change);
-  await raiseStatusError(tx, message, change);
+  await afterStatus(tx, message, change);
 }
 
 /**
@@ -112,9 +109,19 @@ export async function insertWithStatus(
   if (rows.length === 0) return undefined;
 
   const { id } = rows[0];
-  countStatus(message, change);
-  await raiseStatusError(tx, { id, accountId: message.accountId }, change);
+  await afterStatus(tx, { ...message, id }, change);
   return id;
+}
+
+/** Counts a status written with its history, and raises the error a failure is. */
+async function afterStatus(
+  tx: Executor,
+  message: { id: string; accountId: string; channel?: string; trigger?: string },
+  change: Pick<StatusChange, 'status' | 'reason' | 'at'>,
+): Promise<void> {
+  const { channel, trigger } = message;
+  if (channel && trigger) countStatus({ channel, trigger }, change);
+  await raiseStatusError(tx, message, change);
 }
 
 /**
