@@ -13,6 +13,7 @@ import {
   DataFolderInUseError, embeddedDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresServer,
 } from './db/embedded.ts';
 import { WriteBatcher } from './db/write-batcher.ts';
+import { startTableUpkeep } from './db/upkeep.ts';
 import type { Keyring } from './encryption/keyring.ts';
 import { checkKeysInUse, setUpEncryption } from './encryption/setup.ts';
 import { createApp, createOperationsApp, type HubApp } from './http/app.ts';
@@ -136,6 +137,8 @@ async function assemble(
     await startConsentWorkers(services);
     const consumers = [queueDeliveries, planNotifications, settleCredit];
     stack.push('event relay', startEventRelay(services, consumers));
+    const schemas = ['public', config.queue.schema];
+    stack.push('table upkeep', startTableUpkeep(database.sql, schemas, log));
   }
   const server = options.idle ? undefined : await serve(served, services, stack);
 
