@@ -6,10 +6,27 @@ import type { HubServices } from '../services.ts';
 import type { EventConsumer, RelayTx } from './relay.ts';
 import { callbackDeliveries, callbackEndpoints } from './tables.ts';
 
-/** What a delivery job carries: ids only. */
+/**
+ * What a delivery job carries: ids only. One job attempts several deliveries of one endpoint,
+ * in order; a job queued by an earlier version of the hub carries a single `deliveryId`.
+ */
 export interface DeliveryJob {
-  deliveryId: string;
+  deliveryIds?: string[];
+  deliveryId?: string;
 }
+
+/** The deliveries a job attempts, in order. */
+export function deliveryIdsOf(job: DeliveryJob): string[] {
+  return job.deliveryIds ?? (job.deliveryId ? [job.deliveryId] : []);
+}
+
+/**
+ * Most deliveries one job attempts. Each job costs the queue an insert, a fetch and a
+ * completion, so a batch of events shares them; a small batch still lets an endpoint's
+ * deliveries run on several of its places at once, and its attempts, one after another,
+ * stay within the job's expiry even when every one of them times out.
+ */
+const deliveriesPerJob = 10;
 
 export interface QueuedDelivery {
   id: string;
@@ -43,8 +60,9 @@ export const queueDeliveries: EventConsumer = async (tx, services, events) => {
 };
 
 /**
- * Queues the next attempt of each delivery, after `delaySeconds`. Jobs of one endpoint share
- * a group, which caps how many of them one worker runs at once (callbacks.perEndpointConcurrency).
+ * Queues the next attempt of each delivery, after `delaySeconds`, in jobs of up to
+ * `deliveriesPerJob` deliveries of one endpoint. Jobs of one endpoint share a group, which
+ * caps how many of them one worker runs at once (callbacks.perEndpointConcurrency).
  */
 export async function queueAttempts(
   tx: RelayTx,
@@ -52,12 +70,22 @@ export async function queueAttempts(
   deliveries: QueuedDelivery[],
   delaySeconds: number,
 ): Promise<void> {
-  const jobs = deliveries.map((delivery) => ({
-    data: { deliveryId: delivery.id } satisfies DeliveryJob,
-    startAfter: delaySeconds,
-    group: { id: delivery.endpointId },
-  }));
+  const byEndpoint = Map.groupBy(deliveries, (delivery) => delivery.endpointId);
+  const jobs = [...byEndpoint].flatMap(([endpointId, ofEndpoint]) =>
+    chunks(ofEndpoint.map((delivery) => delivery.id), deliveriesPerJob).map((deliveryIds) => ({
+      data: { deliveryIds } satisfies DeliveryJob,
+      startAfter: delaySeconds,
+      group: { id: endpointId },
+    })));
   await services.queue.boss.insert(queueNames.callbackDelivery, jobs, {
     db: fromDrizzle(tx, sql),
   });
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    out.push(items.slice(start, start + size));
+  }
+  return out;
 }

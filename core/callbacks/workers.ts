@@ -2,13 +2,16 @@ import type { JobWithMetadata } from 'pg-boss';
 import { startJobPool, type StopJobPool } from '../queue/job-pool.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
-import { deliverCallback, deliveredWrites, loadDeliveries } from './deliver.ts';
-import type { DeliveryJob } from './deliveries.ts';
+import {
+  deliverCallback, deliveredWrites, loadDeliveries, type DeliveredWrites, type LoadedDelivery,
+} from './deliver.ts';
+import { deliveryIdsOf, type DeliveryJob } from './deliveries.ts';
 
 /**
- * Starts delivering callbacks, `callbacks.concurrency` at once, each on its own, so an
- * endpoint that is slow to answer (up to the timeout) holds up only its own deliveries. Jobs
- * of one endpoint share a group, and this process runs at most `perEndpointConcurrency` of a
+ * Starts delivering callbacks: `callbacks.concurrency` jobs at once, each attempting its
+ * deliveries one after another, so an endpoint that is slow to answer (up to the timeout)
+ * holds up only its own deliveries and the host receives a job's events in order. Jobs of
+ * one endpoint share a group, and this process runs at most `perEndpointConcurrency` of a
  * group at once. Returns the stop function, which waits for the deliveries in hand.
  */
 export function startCallbackWorkers(services: HubServices): StopJobPool {
@@ -20,10 +23,30 @@ export function startCallbackWorkers(services: HubServices): StopJobPool {
     localGroupConcurrency: callbacks.perEndpointConcurrency,
     pollingIntervalSeconds: queue.pollingIntervalSeconds,
     prepare: (jobs: JobWithMetadata<DeliveryJob>[]) =>
-      loadDeliveries(services, jobs.map((job) => job.data.deliveryId)),
-    run: async (job, deliveries) => {
-      const log = services.log.child({ jobId: job.id, deliveryId: job.data.deliveryId });
-      await deliverCallback(services, deliveries.get(job.data.deliveryId), delivered, log);
-    },
+      loadDeliveries(services, jobs.flatMap((job) => deliveryIdsOf(job.data))),
+    run: (job, deliveries) => attemptAll(services, job, deliveries, delivered),
   }, services.log);
+}
+
+/**
+ * Attempts a job's deliveries in order. One that throws (the hub's own trouble, not the
+ * host's answer) does not stop the others; the job then fails, and its rerun attempts again
+ * every delivery still pending, which the host may see twice, under the same `webhook-id`.
+ */
+async function attemptAll(
+  services: HubServices,
+  job: JobWithMetadata<DeliveryJob>,
+  deliveries: Map<string, LoadedDelivery>,
+  delivered: DeliveredWrites,
+): Promise<void> {
+  let failure: unknown;
+  for (const deliveryId of deliveryIdsOf(job.data)) {
+    const log = services.log.child({ jobId: job.id, deliveryId });
+    await deliverCallback(services, deliveries.get(deliveryId), delivered, log)
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'callback attempt failed');
+        failure ??= error;
+      });
+  }
+  if (failure) throw failure;
 }
