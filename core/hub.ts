@@ -198,6 +198,9 @@ async function declareAccounts(services: HubServices): Promise<void> {
   }
 }
 
+/** Most delivery reports one status job carries. */
+const reportsPerJob = 100;
+
 function setUpChannels(
   services: HubServices,
   plugins: PluginRegistry,
@@ -205,11 +208,11 @@ function setUpChannels(
   stack: ShutdownStack,
 ): void {
   // Providers post many reports at once; those that arrive while one insert runs share the
-  // next. Each webhook is answered once its report is stored.
+  // next job. Each webhook is answered once its report is stored.
   const reports = new WriteBatcher(async (updates: StatusUpdate[]) => {
-    await queue.boss.insert(queueNames.status, updates.map((data) => ({ data })));
+    await queue.boss.insert(queueNames.status, [{ data: { reports: updates } }]);
     return updates.map(() => undefined);
-  });
+  }, reportsPerJob);
   const status = (update: StatusUpdate) => reports.add(update);
 
   for (const [id, channel] of plugins.channels) {

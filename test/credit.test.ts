@@ -29,6 +29,8 @@ beforeAll(async () => {
     'channels.voice.authToken': authToken,
     'channels.voice.baseUrl': sim.url,
     'queue.pollingIntervalSeconds': 0.5,
+    // A thousand messages posted as fast as they are answered is more than a key may send.
+    'server.rateLimit.requestsPerSecond': 0,
   });
   testHub = await startTestHub({ configFile });
 

@@ -2,6 +2,7 @@ import { and, inArray, sql } from 'drizzle-orm';
 import { optOutReported } from '../consent/provider-reports.ts';
 import { messages, providerEvents, type MessageStatus } from '../db/schema.ts';
 import type { StatusUpdate } from '../plugins/channel.ts';
+import type { Logger } from '../log.ts';
 import type { HubServices } from '../services.ts';
 import { changeStatus, type Executor, type StatusChange } from './status-log.ts';
 
@@ -16,6 +17,41 @@ const allowedFrom: Record<StatusUpdate['status'], MessageStatus[]> = {
 };
 
 export type StatusOutcome = 'applied' | 'ignored' | 'unknown_message';
+
+/**
+ * What a status job carries: the reports that arrived together, in the order they came. A
+ * job queued by an earlier version of the hub is a single report.
+ */
+export type StatusJob = { reports: StatusUpdate[] } | StatusUpdate;
+
+export function reportsOf(job: StatusJob): StatusUpdate[] {
+  return 'reports' in job ? job.reports : [job];
+}
+
+/**
+ * Applies the reports of one job: those about one message in the order they came, so a
+ * `sent` that arrived first is recorded before the `delivered` after it, and those about
+ * different messages side by side. A report that throws is logged and counted as `error`.
+ */
+export async function applyStatusUpdates(
+  services: HubServices,
+  updates: StatusUpdate[],
+  known: ReportedMessages,
+  log: Logger,
+): Promise<(StatusOutcome | 'error')[]> {
+  const byMessage = Map.groupBy(updates, (update) => reportKey(update));
+  const outcomes = await Promise.all([...byMessage.values()].map(async (ofMessage) => {
+    const applied: (StatusOutcome | 'error')[] = [];
+    for (const update of ofMessage) {
+      applied.push(await applyStatusUpdate(services, update, known).catch((error: unknown) => {
+        log.error({ err: error }, 'status update failed');
+        return 'error' as const;
+      }));
+    }
+    return applied;
+  }));
+  return outcomes.flat();
+}
 
 /**
  * Applies a provider's delivery report to its message, once, and the opt-out it reports.

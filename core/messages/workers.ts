@@ -1,9 +1,10 @@
 import type { JobResult, JobWithMetadata } from 'pg-boss';
-import type { StatusUpdate } from '../plugins/channel.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
 import { dispatchMessage, loadDispatchBatch, type DispatchJob } from './dispatch.ts';
-import { applyStatusUpdate, loadReportedMessages } from './provider-status.ts';
+import {
+  applyStatusUpdates, loadReportedMessages, reportsOf, type StatusJob,
+} from './provider-status.ts';
 
 /** How often an idle status worker looks for retries that came due; new reports wake it. */
 const reportPollingSeconds = 5;
@@ -43,16 +44,14 @@ export async function startMessageWorkers(services: HubServices): Promise<void> 
   // A delivery report is announced when it arrives; only one that came before its send was
   // recorded waits for a retry, and may be picked up a few seconds late.
   const reports = { ...polling, notifyPollingIntervalSeconds: reportPollingSeconds };
-  await boss.work(queueNames.status, reports, async (jobs: JobWithMetadata<StatusUpdate>[]) => {
-    const known = await loadReportedMessages(services, jobs.map((job) => job.data));
+  await boss.work(queueNames.status, reports, async (jobs: JobWithMetadata<StatusJob>[]) => {
+    const known = await loadReportedMessages(services, jobs.flatMap((job) => reportsOf(job.data)));
     return Promise.all(jobs.map(async (job): Promise<JobResult> => {
-      const applied = applyStatusUpdate(services, job.data, known);
-      const outcome = await applied.catch((error: unknown) => {
-        services.log.error({ err: error, jobId: job.id }, 'status update failed');
-        return 'error' as const;
-      });
-      const retry = outcome === 'error'
-        || (outcome === 'unknown_message' && job.retryCount < unknownMessageRetries);
+      const log = services.log.child({ jobId: job.id });
+      const outcomes = await applyStatusUpdates(services, reportsOf(job.data), known, log);
+      // A rerun applies the job's reports again; those already applied are ignored then.
+      const retry = outcomes.includes('error') || (outcomes.includes('unknown_message')
+        && job.retryCount < unknownMessageRetries);
       return { id: job.id, status: retry ? 'failed' : 'completed' };
     }));
   });
