@@ -106,7 +106,7 @@ async function assemble(
 
   const keyring = await setUpEncryption(config.security, dataFile(loaded, 'encryption-key'), log);
   const url = await databaseUrl(loaded, log, stack, options.idle);
-  const database = connectDatabase(url, config.database.poolSize, log);
+  const database = connectDatabase(url, config.database, log);
   stack.push('database', () => database.close());
   await applyMigrations(database, log);
   await checkKeysInUse(database.db, keyring);

@@ -76,6 +76,14 @@ const databaseSchema = z
     poolSize: envNumber(z.number().int().min(1))
       .default(10)
       .describe('Most connections this process opens.'),
+    preparedStatements: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Keep the statements the hub runs most often prepared on each connection, so ' +
+          'PostgreSQL parses and plans them once. Turn off behind a pooler that cannot ' +
+          'carry prepared statements, such as PgBouncer before 1.21 in transaction mode.',
+      ),
     embedded: z
       .strictObject({
         dataDir: z

@@ -84,11 +84,16 @@ async function dueTables(sql: Sql, schemas: string[]): Promise<TableStats[]> {
      where dead or changed`;
 }
 
-/** VACUUM cannot run inside a transaction; on the reserved session it runs on its own. */
+/**
+ * VACUUM cannot run inside a transaction; on the reserved session it runs on its own. It
+ * leaves the table's size alone: giving back the empty pages at its end takes a lock that
+ * stops every write to the table for a moment, and a queue table fills them again soon.
+ */
 async function tidy(sql: Sql, table: TableStats, log: Logger): Promise<void> {
   const name = sql(`${table.schema}.${table.name}`);
+  const analyze = sql.unsafe(String(table.changed));
   const started = performance.now();
-  if (table.dead) await sql`vacuum (analyze ${sql.unsafe(String(table.changed))}) ${name}`;
+  if (table.dead) await sql`vacuum (truncate false, analyze ${analyze}) ${name}`;
   else await sql`analyze ${name}`;
 
   const ms = Math.round(performance.now() - started);
