@@ -193,3 +193,24 @@ describe('the service itself', () => {
     }
   });
 });
+
+describe('jobs queued by the previous version of the hub', () => {
+  it('reads a status job that carries a single delivery report', async () => {
+    const sent = await send({ text: 'carried over' });
+    const message = await untilStatus(sent.body.id, 'delivered');
+
+    const { boss } = testHub.hub.services.queue;
+    const report = {
+      provider: 'sandbox', providerId: message.providerId, status: 'delivered',
+      eventId: `${message.providerId}:again`,
+    };
+    const jobId = await boss.send('status', report);
+    const job = await eventually(async () => {
+      const found = await boss.getJobById('status', jobId!);
+      return found?.state === 'completed' && found;
+    });
+
+    expect(job.state).toBe('completed');
+    expect((await readMessage(sent.body.id)).history).toEqual(message.history);
+  });
+});
