@@ -59,7 +59,7 @@ const preparedParameterLimit = 40;
 
 /**
  * The client drizzle is given: drizzle sends every query it builds unprepared, so PostgreSQL
- * parses and plans each one again, which on the hub's hot path cost about as much as running
+ * parses and plans each one again, which on the hub's hot path cost half as much as running
  * them. Here its queries are prepared (once per connection, by their text), in transactions
  * and savepoints too.
  */

@@ -53,19 +53,19 @@ export function startTableUpkeep(sql: Sql, schemas: string[], log: Logger): () =
 }
 
 async function upkeepRound(sql: Sql, schemas: string[], log: Logger): Promise<void> {
-  const session = await sql.reserve();
+  const connection = await sql.reserve();
   try {
-    const [{ locked }] = await session<[{ locked: boolean }]>`
+    const [{ locked }] = await connection<[{ locked: boolean }]>`
       select pg_try_advisory_lock(${upkeepLockId}) as locked`;
     if (!locked) return;
 
     try {
-      for (const table of await dueTables(session, schemas)) await tidy(session, table, log);
+      for (const table of await dueTables(connection, schemas)) await tidy(connection, table, log);
     } finally {
-      await session`select pg_advisory_unlock(${upkeepLockId})`;
+      await connection`select pg_advisory_unlock(${upkeepLockId})`;
     }
   } finally {
-    session.release();
+    connection.release();
   }
 }
 
@@ -85,7 +85,7 @@ async function dueTables(sql: Sql, schemas: string[]): Promise<TableStats[]> {
 }
 
 /**
- * VACUUM cannot run inside a transaction; on the reserved session it runs on its own. It
+ * VACUUM cannot run inside a transaction; on the reserved connection it runs on its own. It
  * leaves the table's size alone: giving back the empty pages at its end takes a lock that
  * stops every write to the table for a moment, and a queue table fills them again soon.
  */
