@@ -17,8 +17,8 @@ const deadRows = { floor: 2_000, fraction: 0.02 };
 /** Changes since the last ANALYZE beyond this make a table due for fresh planner statistics. */
 const changedRows = { floor: 10_000, fraction: 0.1 };
 
-/** An arbitrary number that names the upkeep among advisory locks: one process at a time. */
-const upkeepLockId = 7_214_904;
+/** How long a stop waits for the round in hand; closing the database ends a longer VACUUM. */
+const stopWaitMs = 2_000;
 
 interface TableStats {
   schema: string;
@@ -29,8 +29,10 @@ interface TableStats {
 
 /**
  * Vacuums and analyzes the tables of the given schemas that churned since the last round,
- * every few seconds, until stopped. Several workers on one database take turns. Returns the
- * stop function, which waits for the round in hand.
+ * every few seconds, until stopped. Several workers on one database may do so at once: each
+ * skips a table another one is vacuuming. Returns the stop function, which waits a moment
+ * for the round in hand: a VACUUM cut short by closing the database leaves nothing undone
+ * that the next one will not do.
  */
 export function startTableUpkeep(sql: Sql, schemas: string[], log: Logger): () => Promise<void> {
   const stopping = new AbortController();
@@ -39,8 +41,7 @@ export function startTableUpkeep(sql: Sql, schemas: string[], log: Logger): () =
   const loop = (async () => {
     while (!stopping.signal.aborted) {
       await sleep(intervalMs, undefined, { signal: stopping.signal }).catch(() => undefined);
-      if (stopping.signal.aborted) break;
-      await upkeepRound(sql, schemas, upkeepLog).catch((error: unknown) => {
+      await upkeepRound(sql, schemas, stopping.signal, upkeepLog).catch((error: unknown) => {
         upkeepLog.warn({ err: error }, 'table upkeep failed; trying again next round');
       });
     }
@@ -48,24 +49,15 @@ export function startTableUpkeep(sql: Sql, schemas: string[], log: Logger): () =
 
   return async () => {
     stopping.abort();
-    await loop;
+    await Promise.race([loop, sleep(stopWaitMs)]);
   };
 }
 
-async function upkeepRound(sql: Sql, schemas: string[], log: Logger): Promise<void> {
-  const connection = await sql.reserve();
-  try {
-    const [{ locked }] = await connection<[{ locked: boolean }]>`
-      select pg_try_advisory_lock(${upkeepLockId}) as locked`;
-    if (!locked) return;
-
-    try {
-      for (const table of await dueTables(connection, schemas)) await tidy(connection, table, log);
-    } finally {
-      await connection`select pg_advisory_unlock(${upkeepLockId})`;
-    }
-  } finally {
-    connection.release();
+async function upkeepRound(sql: Sql, schemas: string[], signal: AbortSignal, log: Logger) {
+  if (signal.aborted) return;
+  for (const table of await dueTables(sql, schemas)) {
+    if (signal.aborted) return;
+    await tidy(sql, table, log);
   }
 }
 
@@ -85,16 +77,17 @@ async function dueTables(sql: Sql, schemas: string[]): Promise<TableStats[]> {
 }
 
 /**
- * VACUUM cannot run inside a transaction; on the reserved connection it runs on its own. It
- * leaves the table's size alone: giving back the empty pages at its end takes a lock that
- * stops every write to the table for a moment, and a queue table fills them again soon.
+ * VACUUM runs outside a transaction, as every statement on the pool does here. It skips a
+ * table another process holds for VACUUM, and it leaves the table's size alone: giving back
+ * the empty pages at its end takes a lock that stops every write to the table for a moment,
+ * and a queue table fills them again soon.
  */
 async function tidy(sql: Sql, table: TableStats, log: Logger): Promise<void> {
   const name = sql(`${table.schema}.${table.name}`);
   const analyze = sql.unsafe(String(table.changed));
   const started = performance.now();
-  if (table.dead) await sql`vacuum (truncate false, analyze ${analyze}) ${name}`;
-  else await sql`analyze ${name}`;
+  if (table.dead) await sql`vacuum (skip_locked, truncate false, analyze ${analyze}) ${name}`;
+  else await sql`analyze (skip_locked) ${name}`;
 
   const ms = Math.round(performance.now() - started);
   log.debug({ table: `${table.schema}.${table.name}`, vacuumed: table.dead, ms }, 'table tidied');
