@@ -137,8 +137,10 @@ async function assemble(
     await startConsentWorkers(services);
     const consumers = [queueDeliveries, planNotifications, settleCredit];
     stack.push('event relay', startEventRelay(services, consumers));
-    const schemas = ['public', config.queue.schema];
-    stack.push('table upkeep', startTableUpkeep(database.sql, schemas, log));
+    if (config.database.tableUpkeep) {
+      const schemas = ['public', config.queue.schema];
+      stack.push('table upkeep', startTableUpkeep(database.sql, schemas, log));
+    }
   }
   const server = options.idle ? undefined : await serve(served, services, stack);
 

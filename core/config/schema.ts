@@ -84,6 +84,13 @@ const databaseSchema = z
           'PostgreSQL parses and plans them once. Turn off behind a pooler that cannot ' +
           'carry prepared statements, such as PgBouncer before 1.21 in transaction mode.',
       ),
+    tableUpkeep: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Let the workers vacuum and analyze the hub\'s and the queue\'s tables as they churn, ' +
+          'rather than wait for autovacuum, which waits for a fifth of a table to be dead.',
+      ),
     embedded: z
       .strictObject({
         dataDir: z
