@@ -50,9 +50,9 @@ export function connectDatabase(
 }
 
 /**
- * Statements with at most this many parameters are prepared. Those with more are the ones
- * that take a list of ids, whose text changes with the length of the list: each length
- * would be a statement of its own, kept on every connection. They run once per batch, so
+ * Statements with at most this many parameters are prepared. A statement that takes a list
+ * of ids has a text of its own for each length of the list, each kept on every connection
+ * once prepared; past this length they are left unprepared. They run once per batch, so
  * their parsing is spread over many rows anyway.
  */
 const preparedParameterLimit = 40;

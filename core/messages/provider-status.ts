@@ -1,8 +1,8 @@
 import { and, inArray, sql } from 'drizzle-orm';
 import { optOutReported } from '../consent/provider-reports.ts';
 import { messages, providerEvents, type MessageStatus } from '../db/schema.ts';
-import type { StatusUpdate } from '../plugins/channel.ts';
 import type { Logger } from '../log.ts';
+import type { StatusUpdate } from '../plugins/channel.ts';
 import type { HubServices } from '../services.ts';
 import { changeStatus, type Executor, type StatusChange } from './status-log.ts';
 
