@@ -9,6 +9,7 @@ import type { HubServices } from '../services.ts';
 import { queueAttempts } from './deliveries.ts';
 import type { RelayTx } from './relay.ts';
 import { signedHeaders } from './signature.ts';
+import { NoAnswer, postBody } from './transport.ts';
 import { callbackDeliveries, callbackEndpoints } from './tables.ts';
 
 type Delivery = typeof callbackDeliveries.$inferSelect;
@@ -53,7 +54,10 @@ export async function deliverCallback(
     () => record(services, { delivery, endpoint, attempt }, delivered), { log },
   );
   hubMetrics.callbackDeliveries.inc({ type: event.type, outcome });
-  log.info({ endpointId: endpoint.id, statusCode: attempt.statusCode, error: attempt.error,
+  // Every attempt is kept in the database; a delivered one is only worth a line when debugging,
+  // and at four callbacks a message they were four in five of the lines a busy worker wrote.
+  const level = outcome === 'delivered' ? 'debug' : 'info';
+  log[level]({ endpointId: endpoint.id, statusCode: attempt.statusCode, error: attempt.error,
     latencyMs: attempt.latencyMs, outcome }, 'callback attempted');
 }
 
@@ -94,21 +98,15 @@ async function post(services: HubServices, endpoint: Endpoint, event: Event): Pr
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
 
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'messaging-hub',
+    ...signedHeaders(endpoint.secret, event.id, at, body),
+  };
+  const timeoutMs = services.config.callbacks.timeoutSeconds * 1000;
   try {
-    const response = await fetch(endpoint.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'messaging-hub',
-        ...signedHeaders(endpoint.secret, event.id, at, body),
-      },
-      body,
-      // A redirect is an answer the host must fix, not one to follow with a signed body.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(services.config.callbacks.timeoutSeconds * 1000),
-    });
-    await response.body?.cancel();
-    return { at, statusCode: response.status, latencyMs: elapsed(), error: null };
+    const statusCode = await postBody(endpoint.url, headers, body, timeoutMs);
+    return { at, statusCode, latencyMs: elapsed(), error: null };
   } catch (error) {
     return { at, statusCode: null, latencyMs: elapsed(), error: describeFailure(error) };
   }
@@ -116,9 +114,7 @@ async function post(services: HubServices, endpoint: Endpoint, event: Event): Pr
 
 /** A short code for why no answer came, without the URL or anything the host sent. */
 function describeFailure(error: unknown): string {
-  if (error instanceof DOMException && error.name === 'TimeoutError') return 'timeout';
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  if (typeof cause?.code === 'string') return cause.code;
+  if (error instanceof NoAnswer) return error.code;
   return error instanceof Error ? error.name : 'unknown';
 }
 
