@@ -254,7 +254,7 @@ async function markSending(
   // One statement, so no transaction of its own: `sending` is no failure to raise.
   return changeStatus(services.database.db, message, {
     status: 'sending', at: services.clock(), from: dispatchable,
-    also: sql`(${messages.status} <> 'sending' or ${messages.dispatchJob} = ${job.id})`,
+    claimedBy: job.id,
     set: { content: body, address, attempts: message.attempts + 1, dispatchJob: job.id },
   });
 }

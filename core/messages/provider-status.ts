@@ -80,7 +80,9 @@ export async function applyStatusUpdate(
   if (update.status === 'failed' || update.optOut) {
     return db.transaction((tx) => applyWithOthers(tx, services, { update, message, change }));
   }
-  const changed = await changeStatus(db, message, { ...change, requires: freshEvent(update) });
+  const changed = await changeStatus(db, message, {
+    ...change, providerEvent: providerEvent(update),
+  });
   return changed ? 'applied' : 'ignored';
 }
 
@@ -107,17 +109,8 @@ export async function loadReportedMessages(services: HubServices, updates: Statu
   return new Map(rows.map((row) => [reportKey(row), row]));
 }
 
-/** The statement part that records the provider's event id, yielding a row when it is new. */
-function freshEvent(update: StatusUpdate): StatusChange['requires'] {
-  if (!update.eventId) return undefined;
-  return {
-    name: 'fresh',
-    part: sql`fresh as (
-      insert into provider_events (provider, event_id)
-      values (${update.provider}, ${update.eventId})
-      on conflict do nothing
-      returning event_id)`,
-  };
+function providerEvent(update: StatusUpdate): StatusChange['providerEvent'] {
+  return update.eventId ? { provider: update.provider, eventId: update.eventId } : undefined;
 }
 
 interface Report {

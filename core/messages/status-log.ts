@@ -1,12 +1,26 @@
 import { and, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client.ts';
 import { raiseStatusError } from '../callbacks/messaging-errors.ts';
 import { messages, type MessageContent, type MessageStatus } from '../db/schema.ts';
+import { StatementCache } from '../db/statement-cache.ts';
 import { hubMetrics } from '../metrics/hub-metrics.ts';
 import type { StatusReason } from './reasons.ts';
 
 /** A transaction or the database itself: drizzle gives both the same query methods. */
 export type Executor = Pick<Database, 'insert' | 'update' | 'select' | 'execute'>;
+
+/** Columns that change with the status. */
+export type StatusSet = Partial<{
+  content: MessageContent;
+  address: string;
+  provider: string;
+  providerId: string;
+  units: number;
+  attempts: number;
+  language: string;
+  dispatchJob: string;
+}>;
 
 export interface StatusChange {
   status: MessageStatus;
@@ -15,26 +29,22 @@ export interface StatusChange {
   /** Change only a message that is in one of these statuses. */
   from?: MessageStatus[];
   /** Other columns that change with the status. */
-  set?: Partial<{
-    content: MessageContent;
-    address: string;
-    provider: string;
-    providerId: string;
-    units: number;
-    attempts: number;
-    language: string;
-    dispatchJob: string;
-  }>;
-  /** One more condition the row must meet. */
-  also?: SQL;
+  set?: StatusSet;
+  /**
+   * Change a message that is `sending` only for the dispatch job that claimed it, so a send
+   * in flight is never claimed by a second job.
+   */
+  claimedBy?: string;
   /** Moves the message's thread up the inbox, as of `at` (see `touchThread`). */
   touchThread?: boolean;
   /**
-   * A first part of the same statement, `<name> as (…)`, that must yield a row for the change
-   * to be made: a provider's event id recorded as new, so a repeated report changes nothing.
+   * A provider's event the change comes from: it is recorded in the same statement, and a
+   * repeat of it, already recorded, changes nothing.
    */
-  requires?: { name: string; part: SQL };
+  providerEvent?: { provider: string; eventId: string };
 }
+
+const statusChanges = new StatementCache();
 
 /**
  * Moves a message to a new status: the row, its status history and the host's
@@ -47,30 +57,79 @@ export async function changeStatus(
   message: { id: string; accountId: string },
   change: StatusChange,
 ): Promise<boolean> {
-  const { requires } = change;
-  const where = and(
-    eq(messages.id, message.id),
-    change.from ? inArray(messages.status, change.from) : undefined,
-    change.also,
-    requires ? sql`exists (select 1 from ${sql.identifier(requires.name)})` : undefined,
+  const set = Object.fromEntries(
+    Object.entries(change.set ?? {}).filter(([, value]) => value !== undefined),
   );
-  const update = tx.update(messages)
-    .set({ ...change.set, status: change.status, statusReason: change.reason ?? null,
-      updatedAt: change.at })
-    .where(where)
-    .returning({ id: messages.id, accountId: messages.accountId, channel: messages.channel,
-      trigger: messages.trigger, threadId: messages.threadId });
+  const shape = JSON.stringify([change.from, Object.keys(set), change.claimedBy !== undefined,
+    change.providerEvent !== undefined, change.touchThread === true]);
+  const statement = statusChanges.bind(shape, () => statusChangeStatement(tx, change, set), {
+    ...prefixed('set.', set),
+    id: message.id,
+    status: change.status,
+    reason: change.reason ?? null,
+    at: change.at,
+    atText: change.at.toISOString(),
+    claimedBy: change.claimedBy,
+    provider: change.providerEvent?.provider,
+    eventId: change.providerEvent?.eventId,
+  });
 
-  // drizzle writes a query builder inside parentheses of its own.
-  const rows = await tx.execute<{ channel: string; trigger: string }>(sql`
-    with ${requires ? sql`${requires.part}, ` : sql``}changed as ${update},
-    ${historyAndEvent(change)}${change.touchThread ? threadPart(change.at) : sql``}
-    select channel, trigger from changed`);
+  const rows = await tx.execute<{ channel: string; trigger: string }>(statement);
   if (rows.length === 0) return false;
 
   countStatus(rows[0], change);
   await raiseStatusError(tx, message, change);
   return true;
+}
+
+/**
+ * The statement of a status change, with placeholders for every value, so that it can be
+ * built once for each shape of change; only the names of `set`'s columns are read from it.
+ */
+function statusChangeStatement(tx: Executor, change: StatusChange, set: StatusSet): SQL {
+  const fresh = change.providerEvent !== undefined;
+  const claimed = sql`(${messages.status} <> 'sending'
+    or ${messages.dispatchJob} = ${sql.placeholder('claimedBy')})`;
+  const where = and(
+    eq(messages.id, sql.placeholder('id')),
+    change.from ? inArray(messages.status, change.from) : undefined,
+    change.claimedBy === undefined ? undefined : claimed,
+    fresh ? sql`exists (select 1 from fresh)` : undefined,
+  );
+  // drizzle takes a placeholder for a column's value, with the column's encoding, though its
+  // types only say so for prepared queries.
+  const columns = Object.fromEntries([
+    ...Object.keys(set).map((key) => [key, sql.placeholder(`set.${key}`)]),
+    ['status', sql.placeholder('status')],
+    ['statusReason', sql.placeholder('reason')],
+    ['updatedAt', sql.placeholder('at')],
+  ]) as PgUpdateSetSource<typeof messages>;
+  const update = tx.update(messages)
+    .set(columns)
+    .where(where)
+    .returning({ id: messages.id, accountId: messages.accountId, channel: messages.channel,
+      trigger: messages.trigger, threadId: messages.threadId });
+  const values = { status: sql.placeholder('status'), reason: sql.placeholder('reason'),
+    at: sql.placeholder('atText') };
+
+  // drizzle writes a query builder inside parentheses of its own.
+  return sql`
+    with ${fresh ? sql`${freshEventPart()}, ` : sql``}changed as ${update},
+    ${historyAndEvent(values)}${change.touchThread ? threadPart(sql.placeholder('atText')) : sql``}
+    select channel, trigger from changed`;
+}
+
+/** Records a provider's event as seen; yields a row only the first time. */
+function freshEventPart(): SQL {
+  return sql`fresh as (
+      insert into provider_events (provider, event_id)
+      values (${sql.placeholder('provider')}, ${sql.placeholder('eventId')})
+      on conflict do nothing
+      returning event_id)`;
+}
+
+function prefixed(prefix: string, values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [prefix + key, value]));
 }
 
 /**
@@ -85,7 +144,7 @@ export async function recordStatus(
 ): Promise<void> {
   await tx.execute(sql`
     with changed as (select ${message.id}::uuid as id, ${message.accountId} as account_id),
-    ${historyAndEvent(change)}
+    ${historyAndEvent(eventValues(change))}
     select 1`);
   await afterStatus(tx, message, change);
 }
@@ -104,7 +163,7 @@ export async function insertWithStatus(
 ): Promise<string | undefined> {
   const rows = await tx.execute<{ id: string }>(sql`
     with ${statement.first}, changed as ${statement.insert},
-    ${historyAndEvent(change)}
+    ${historyAndEvent(eventValues(change))}
     select id from changed`);
   if (rows.length === 0) return undefined;
 
@@ -124,21 +183,31 @@ async function afterStatus(
   await raiseStatusError(tx, message, change);
 }
 
+/** A status's values in the history and the event: given, or placeholders for them. */
+interface EventValues {
+  status: unknown;
+  reason: unknown;
+  /** An ISO 8601 time. */
+  at: unknown;
+}
+
+function eventValues(change: Pick<StatusChange, 'status' | 'reason' | 'at'>): EventValues {
+  return { status: change.status, reason: change.reason ?? null, at: change.at.toISOString() };
+}
+
 /**
  * The parts of a statement that follow a `changed (id, account_id)` part: the status history
  * row and the `message.status` event with its place on the event relay (`emitEvent`).
  */
-function historyAndEvent(change: Pick<StatusChange, 'status' | 'reason' | 'at'>) {
-  const at = change.at.toISOString();
-  const reason = change.reason ?? null;
+function historyAndEvent({ status, reason, at }: EventValues) {
   return sql`
     history as (
       insert into message_events (message_id, status, reason, at)
-      select id, ${change.status}, ${reason}, ${at}::timestamptz from changed),
+      select id, ${status}, ${reason}, ${at}::timestamptz from changed),
     event as (
       insert into outbox (account_id, type, data, created_at)
       select account_id, 'message.status',
-             jsonb_build_object('messageId', id, 'status', ${change.status}::text,
+             jsonb_build_object('messageId', id, 'status', ${status}::text,
                                 'reason', ${reason}::text),
              ${at}::timestamptz
         from changed
@@ -146,11 +215,10 @@ function historyAndEvent(change: Pick<StatusChange, 'status' | 'reason' | 'at'>)
     relay as (insert into event_relay (outbox_id) select id from event)`;
 }
 
-function threadPart(at: Date) {
-  const time = at.toISOString();
+function threadPart(at: unknown) {
   return sql`,
     thread as (
-      update threads set last_message_at = greatest(last_message_at, ${time}::timestamptz)
+      update threads set last_message_at = greatest(last_message_at, ${at}::timestamptz)
         from changed where threads.id = changed.thread_id)`;
 }
 
