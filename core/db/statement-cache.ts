@@ -1,4 +1,4 @@
-import { fillPlaceholders, Param, SQL, StringChunk } from 'drizzle-orm';
+import { is, Param, Placeholder, SQL, StringChunk } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 
 const dialect = new PgDialect();
@@ -26,8 +26,7 @@ export class StatementCache {
       this.#compiled.set(shape, compiled);
     }
 
-    // Filling applies each column's encoding (an encrypted column's, a date's) to its value.
-    const params = fillPlaceholders(compiled.params, values);
+    const params = compiled.params.map((param) => fill(param, values));
     const chunks: (StringChunk | Param)[] = [new StringChunk(compiled.pieces[0])];
     for (let i = 0; i < params.length; i++) {
       chunks.push(new Param(params[i]), new StringChunk(compiled.pieces[i + 1]));
@@ -45,4 +44,19 @@ function compile(statement: SQL): Compiled {
     throw new Error(`A cached statement's parameters are not numbered in order: ${query.sql}`);
   }
   return { pieces, params: query.params };
+}
+
+/**
+ * A parameter's value: a placeholder's from `values`, encoded for its column (encrypted, a
+ * date as text) as drizzle encodes a value given at once; null stays null, as it does there.
+ */
+function fill(param: unknown, values: Record<string, unknown>): unknown {
+  const placeholder = is(param, Placeholder) ? param
+    : is(param, Param) && is(param.value, Placeholder) ? param.value : undefined;
+  if (!placeholder) return param;
+
+  if (!(placeholder.name in values)) throw new Error(`No value for "${placeholder.name}"`);
+  const value = values[placeholder.name];
+  if (value === null || value === undefined || !is(param, Param)) return value ?? null;
+  return param.encoder.mapToDriverValue(value);
 }

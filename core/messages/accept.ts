@@ -256,12 +256,10 @@ async function storeMessage(
   const status = failure ? 'failed' : skipped ? 'cancelled' : 'scheduled';
   const reason = failure ?? skipped;
 
-  const insert = tx.insert(messages).values({
+  const values: Record<OutboundColumn, unknown> = {
     accountId: request.accountId,
     recipientId: recipient.id,
-    threadId: sql`(select id from thread)`,
     subjectId,
-    direction: 'outbound',
     manual: planned.manual ?? false,
     trigger: request.trigger,
     kind: planned.kind,
@@ -277,11 +275,10 @@ async function storeMessage(
     content: planned.body ?? null,
     createdAt: now,
     updatedAt: now,
-  }).onConflictDoNothing().returning({ id: messages.id, accountId: messages.accountId });
-
+  };
+  const statement = { shape: 'outbound', build: () => newOutboundMessage(tx), values };
   const stored = { accountId: request.accountId, channel, trigger: request.trigger };
-  const first = threadPart(request.accountId, recipient.id);
-  const id = await insertWithStatus(tx, { first, insert }, stored, { status, reason, at: now });
+  const id = await insertWithStatus(tx, statement, stored, { status, reason, at: now });
   if (!id) return existingMessage(tx, request.accountId, planned.key);
 
   await storeAttachments(tx, id, planned.attachments ?? []);
@@ -312,10 +309,30 @@ async function existingMessage(tx: Executor, accountId: string, key: string) {
 }
 
 /** The recipient's thread, created with their first message: a `thread` part of a statement. */
-function threadPart(accountId: string, recipientId: string) {
+/**
+ * The insert of an outbound message with its thread, written with a placeholder for each of
+ * `storeMessage`'s values, so it is built once.
+ */
+function newOutboundMessage(tx: Executor) {
+  const columns = Object.fromEntries(outboundColumns.map((name) => [name, sql.placeholder(name)]));
+  // As in `changeStatus`: drizzle takes placeholders for values, though its types do not say so.
+  const insert = tx.insert(messages)
+    .values({ ...columns, threadId: sql`(select id from thread)`, direction: 'outbound' } as
+      unknown as typeof messages.$inferInsert)
+    .onConflictDoNothing()
+    .returning({ id: messages.id, accountId: messages.accountId });
+
   const upsert = sql`insert into threads (account_id, recipient_id)
-    values (${accountId}, ${recipientId})
+    values (${sql.placeholder('accountId')}, ${sql.placeholder('recipientId')})
     on conflict (recipient_id) do update set account_id = excluded.account_id
     returning id`;
-  return sql`thread as (${upsert})`;
+  return { first: sql`thread as (${upsert})`, insert };
 }
+
+const outboundColumns = [
+  'accountId', 'recipientId', 'subjectId', 'manual', 'trigger', 'kind', 'key', 'channel',
+  'status', 'statusReason', 'sendAt', 'expiresAt', 'template', 'language', 'data', 'content',
+  'createdAt', 'updatedAt',
+] as const;
+
+type OutboundColumn = (typeof outboundColumns)[number];

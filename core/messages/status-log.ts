@@ -65,10 +65,8 @@ export async function changeStatus(
   const statement = statusChanges.bind(shape, () => statusChangeStatement(tx, change, set), {
     ...prefixed('set.', set),
     id: message.id,
-    status: change.status,
-    reason: change.reason ?? null,
+    ...eventValues(change),
     at: change.at,
-    atText: change.at.toISOString(),
     claimedBy: change.claimedBy,
     provider: change.providerEvent?.provider,
     eventId: change.providerEvent?.eventId,
@@ -100,8 +98,8 @@ function statusChangeStatement(tx: Executor, change: StatusChange, set: StatusSe
   // types only say so for prepared queries.
   const columns = Object.fromEntries([
     ...Object.keys(set).map((key) => [key, sql.placeholder(`set.${key}`)]),
-    ['status', sql.placeholder('status')],
-    ['statusReason', sql.placeholder('reason')],
+    ['status', eventPlaceholders['event.status']],
+    ['statusReason', eventPlaceholders['event.reason']],
     ['updatedAt', sql.placeholder('at')],
   ]) as PgUpdateSetSource<typeof messages>;
   const update = tx.update(messages)
@@ -109,13 +107,11 @@ function statusChangeStatement(tx: Executor, change: StatusChange, set: StatusSe
     .where(where)
     .returning({ id: messages.id, accountId: messages.accountId, channel: messages.channel,
       trigger: messages.trigger, threadId: messages.threadId });
-  const values = { status: sql.placeholder('status'), reason: sql.placeholder('reason'),
-    at: sql.placeholder('atText') };
 
   // drizzle writes a query builder inside parentheses of its own.
   return sql`
     with ${fresh ? sql`${freshEventPart()}, ` : sql``}changed as ${update},
-    ${historyAndEvent(values)}${change.touchThread ? threadPart(sql.placeholder('atText')) : sql``}
+    ${historyAndEvent(eventPlaceholders)}${change.touchThread ? threadPart() : sql``}
     select channel, trigger from changed`;
 }
 
@@ -149,22 +145,39 @@ export async function recordStatus(
   await afterStatus(tx, message, change);
 }
 
+/** The insert of a new message, written once with placeholders and run with `values`. */
+export interface NewMessageStatement {
+  /** Names the statement: its text must be the same for every call with this name. */
+  shape: string;
+  /**
+   * A first part, `<name> as (…)`, the insert may read (such as the message's thread), and the
+   * insert, which returns `id` and `account_id` and may insert nothing when its key exists.
+   */
+  build: () => { first: SQL; insert: SQLWrapper };
+  values: Record<string, unknown>;
+}
+
+const newMessages = new StatementCache();
+
 /**
- * Stores a new message with its first status: the insert (which returns `id` and
- * `account_id`, and may insert nothing when its key exists), the status history and the
- * host's event, in one statement. `first` is a part, `<name> as (…)`, the insert may read,
- * such as the message's thread. Returns the new message's id, or undefined.
+ * Stores a new message with its first status: the insert, the status history and the host's
+ * event, in one statement. Returns the new message's id, or undefined.
  */
 export async function insertWithStatus(
   tx: Executor,
-  statement: { first: SQL; insert: SQLWrapper },
+  statement: NewMessageStatement,
   message: { accountId: string; channel: string; trigger: string },
   change: Pick<StatusChange, 'status' | 'reason' | 'at'>,
 ): Promise<string | undefined> {
-  const rows = await tx.execute<{ id: string }>(sql`
-    with ${statement.first}, changed as ${statement.insert},
-    ${historyAndEvent(eventValues(change))}
-    select id from changed`);
+  const build = () => {
+    const { first, insert } = statement.build();
+    return sql`
+      with ${first}, changed as ${insert},
+      ${historyAndEvent(eventPlaceholders)}
+      select id from changed`;
+  };
+  const values = { ...statement.values, ...eventValues(change) };
+  const rows = await tx.execute<{ id: string }>(newMessages.bind(statement.shape, build, values));
   if (rows.length === 0) return undefined;
 
   const { id } = rows[0];
@@ -185,21 +198,32 @@ async function afterStatus(
 
 /** A status's values in the history and the event: given, or placeholders for them. */
 interface EventValues {
-  status: unknown;
-  reason: unknown;
+  'event.status': unknown;
+  'event.reason': unknown;
   /** An ISO 8601 time. */
-  at: unknown;
+  'event.at': unknown;
 }
 
 function eventValues(change: Pick<StatusChange, 'status' | 'reason' | 'at'>): EventValues {
-  return { status: change.status, reason: change.reason ?? null, at: change.at.toISOString() };
+  return {
+    'event.status': change.status,
+    'event.reason': change.reason ?? null,
+    'event.at': change.at.toISOString(),
+  };
 }
+
+const eventPlaceholders: EventValues = {
+  'event.status': sql.placeholder('event.status'),
+  'event.reason': sql.placeholder('event.reason'),
+  'event.at': sql.placeholder('event.at'),
+};
 
 /**
  * The parts of a statement that follow a `changed (id, account_id)` part: the status history
  * row and the `message.status` event with its place on the event relay (`emitEvent`).
  */
-function historyAndEvent({ status, reason, at }: EventValues) {
+function historyAndEvent(values: EventValues) {
+  const { 'event.status': status, 'event.reason': reason, 'event.at': at } = values;
   return sql`
     history as (
       insert into message_events (message_id, status, reason, at)
@@ -215,7 +239,8 @@ function historyAndEvent({ status, reason, at }: EventValues) {
     relay as (insert into event_relay (outbox_id) select id from event)`;
 }
 
-function threadPart(at: unknown) {
+function threadPart() {
+  const at = eventPlaceholders['event.at'];
   return sql`,
     thread as (
       update threads set last_message_at = greatest(last_message_at, ${at}::timestamptz)
