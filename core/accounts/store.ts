@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { and, eq, getTableColumns, inArray, isNull } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { accounts, apiKeys } from '../db/schema.ts';
 import { HubError } from '../errors.ts';
@@ -45,10 +45,18 @@ export class AccountStore {
   readonly #adminKey: string;
   readonly #requestAccounts = new AsyncLocalStorage<Map<string, Account>>();
 
+  /** The look-up of every request's key, built once rather than for each request. */
+  readonly #keyLookup;
+
   constructor(db: Database, defaults: AccountSettings, adminKey: string) {
     this.#db = db;
     this.#defaults = defaults;
     this.#adminKey = adminKey;
+    this.#keyLookup = db.select({ keyId: apiKeys.id, account: getTableColumns(accounts) })
+      .from(apiKeys)
+      .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+      .where(and(eq(apiKeys.hash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+      .prepare('api_key_lookup');
   }
 
   /** Runs one API request, with the accounts it reads kept until it ends. */
@@ -156,10 +164,7 @@ export class AccountStore {
   async authenticate(key: string): Promise<Caller | undefined> {
     if (this.#adminKey && sameSecret(key, this.#adminKey)) return { kind: 'admin' };
 
-    const [row] = await this.#db.select({ keyId: apiKeys.id, account: getTableColumns(accounts) })
-      .from(apiKeys)
-      .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
-      .where(and(eq(apiKeys.hash, hashKey(key)), isNull(apiKeys.revokedAt)));
+    const [row] = await this.#keyLookup.execute({ hash: hashKey(key) });
     if (!row) return undefined;
 
     this.#remember(this.#toAccount(row.account));

@@ -4,7 +4,7 @@ import { matchedRoutes } from 'hono/route';
 import { HubError } from '../errors.ts';
 import type { HubEnv } from '../http/env.ts';
 import { auditAction } from './actions.ts';
-import type { AuditLog, NewAuditEntry } from './store.ts';
+import type { AuditLog, NewAuditRecord } from './store.ts';
 
 const accountPrefix = '/v1/accounts/:accountId';
 
@@ -44,7 +44,7 @@ function handlerRoute(c: Context<HubEnv>) {
 async function auditEntry(
   c: Context<HubEnv>,
   route: { method: string; path: string },
-): Promise<NewAuditEntry> {
+): Promise<NewAuditRecord> {
   const caller = c.get('caller');
   const target = clean(c.req.param('accountId') ?? '', 64);
   const created = await createdId(c, route.method);
