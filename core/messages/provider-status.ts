@@ -4,7 +4,9 @@ import { messages, providerEvents, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { StatusUpdate } from '../plugins/channel.ts';
 import type { HubServices } from '../services.ts';
-import { changeStatus, type Executor, type StatusChange } from './status-log.ts';
+import {
+  changeStatus, changeStatuses, type Executor, type StatusChange,
+} from './status-log.ts';
 
 /**
  * Which statuses each reported status may follow. Providers call back out of order, so a
@@ -31,7 +33,10 @@ export function reportsOf(job: StatusJob): StatusUpdate[] {
 /**
  * Applies the reports of one job: those about one message in the order they came, so a
  * `sent` that arrived first is recorded before the `delivered` after it, and those about
- * different messages side by side. A report that throws is logged and counted as `error`.
+ * different messages side by side. The usual reports, a send that went out or arrived, are
+ * applied in rounds of one statement (`changeStatuses`): the first report of each message,
+ * then the second, and so on. A message with a failure or an opt-out among its reports has
+ * them applied one by one. A report that throws is logged and counted as `error`.
  */
 export async function applyStatusUpdates(
   services: HubServices,
@@ -39,8 +44,11 @@ export async function applyStatusUpdates(
   known: ReportedMessages,
   log: Logger,
 ): Promise<(StatusOutcome | 'error')[]> {
-  const byMessage = Map.groupBy(updates, (update) => reportKey(update));
-  const outcomes = await Promise.all([...byMessage.values()].map(async (ofMessage) => {
+  const byMessage = [...Map.groupBy(updates, (update) => reportKey(update)).values()];
+  const usual = byMessage.filter((ofMessage) => ofMessage.every(isUsual));
+  const others = byMessage.filter((ofMessage) => !ofMessage.every(isUsual));
+
+  const oneByOne = Promise.all(others.map(async (ofMessage) => {
     const applied: (StatusOutcome | 'error')[] = [];
     for (const update of ofMessage) {
       applied.push(await applyStatusUpdate(services, update, known).catch((error: unknown) => {
@@ -50,7 +58,52 @@ export async function applyStatusUpdates(
     }
     return applied;
   }));
-  return outcomes.flat();
+  const inRounds = applyInRounds(services, usual, known).catch((error: unknown) => {
+    log.error({ err: error }, 'status update failed');
+    return usual.flat().map(() => 'error' as const);
+  });
+  return [...(await oneByOne).flat(), ...await inRounds];
+}
+
+/** A report that changes the status alone: it is not a failure and reports no opt-out. */
+function isUsual(update: StatusUpdate): boolean {
+  return update.status !== 'failed' && !update.optOut;
+}
+
+async function applyInRounds(
+  services: HubServices,
+  byMessage: StatusUpdate[][],
+  known: ReportedMessages,
+): Promise<StatusOutcome[]> {
+  const outcomes: StatusOutcome[] = [];
+  const rounds = Math.max(0, ...byMessage.map((ofMessage) => ofMessage.length));
+  for (let round = 0; round < rounds; round++) {
+    const reports = byMessage.flatMap((ofMessage) => ofMessage[round] ?? []);
+    const found = reports.flatMap((update) => {
+      const message = known.get(reportKey(update));
+      return message ? [{ update, message }] : [];
+    });
+    const changes = found.map(reportedChange);
+    const changed = await changeStatuses(services.database.db, changes, services.clock());
+
+    outcomes.push(...reports.map((update): StatusOutcome => {
+      const message = known.get(reportKey(update));
+      if (!message) return 'unknown_message';
+      return changed.has(message.id) ? 'applied' : 'ignored';
+    }));
+  }
+  return outcomes;
+}
+
+function reportedChange(report: { update: StatusUpdate; message: ReportedMessage }) {
+  const { update, message } = report;
+  return {
+    id: message.id,
+    status: update.status,
+    from: allowedFrom[update.status],
+    units: update.units,
+    providerEvent: providerEvent(update),
+  };
 }
 
 /**
