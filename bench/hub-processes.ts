@@ -34,6 +34,7 @@ export interface LaunchSpec {
  */
 const hubNodeFlags = [
   '--max-semi-space-size=16',
+  '--heap-growing-percent=50',
   ...(process.env.BENCH_HUB_NODE_FLAGS ?? '').split(' ').filter(Boolean),
 ];
 
