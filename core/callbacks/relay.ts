@@ -27,6 +27,12 @@ const batchSize = 200;
 const maxAttempts = 5;
 
 /**
+ * How long a relay has a batch it claimed to itself: far longer than handing it on takes.
+ * Were it to run out first, another relay would claim the batch again and find it gone.
+ */
+const claimSeconds = 10;
+
+/**
  * Hands outbox events to their consumers, in batches, until stopped. Several worker
  * processes may relay at once: each takes rows the others have not locked. Returns the stop
  * function, which waits for the batch in hand.
@@ -68,26 +74,48 @@ async function relayRound(services: HubServices, consumers: EventConsumer[], log
     await handOn(services, consumers, ids);
   } catch (error) {
     log.warn({ err: error, events: ids.length }, 'event batch failed; relaying one by one');
+    const failed: number[] = [];
     for (const id of ids) {
       await handOn(services, consumers, [id]).catch((cause: unknown) => {
         log.error({ err: cause, relayId: id }, 'event could not be relayed');
+        failed.push(id);
       });
     }
+    await release(services, failed).catch(() => undefined);
   }
   return ids.length;
 }
 
 /**
  * Counts an attempt on the next batch, committed on its own so that it counts even when
- * the hand-on fails.
+ * the hand-on fails, and keeps the batch from other relays for `claimSeconds`. Without that
+ * hold, a batch was free again the moment its claim committed, and with two workers both
+ * claimed the same rows and waited on each other's removal of them, which made two workers
+ * slower than one. A relay that dies holding a batch leaves it to the others once the hold
+ * runs out.
  */
 async function claim(services: HubServices): Promise<number[]> {
+  // The database's clock, which every worker shares, times the hold.
   const rows = await services.database.db.execute<{ id: string }>(sql`
-    update event_relay set attempts = attempts + 1
-     where id in (select id from event_relay where attempts < ${maxAttempts}
+    update event_relay
+       set attempts = attempts + 1,
+           claimed_until = clock_timestamp() + make_interval(secs => ${claimSeconds})
+     where id in (select id from event_relay
+                   where attempts < ${maxAttempts}
+                     and (claimed_until is null or claimed_until < clock_timestamp())
                    order by id limit ${batchSize} for update skip locked)
     returning id`);
   return rows.map((row) => Number(row.id));
+}
+
+/**
+ * Gives up the hold on events that could not be handed on, so the next round, of any relay,
+ * tries them again at once. Should the database be out, the hold runs out by itself.
+ */
+async function release(services: HubServices, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await services.database.db.update(eventRelay).set({ claimedUntil: null })
+    .where(inArray(eventRelay.id, ids));
 }
 
 /**

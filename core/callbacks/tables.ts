@@ -59,4 +59,6 @@ export const eventRelay = pgTable('event_relay', {
   outboxId: uuid('outbox_id').notNull().references(() => outbox.id),
   /** Times a relay took it up; an event that keeps failing stays here for an operator. */
   attempts: integer('attempts').notNull().default(0),
+  /** Until when the relay that took it up last has it to itself. */
+  claimedUntil: timestamp('claimed_until', { withTimezone: true }),
 }, (t) => [uniqueIndex('event_relay_outbox').on(t.outboxId)]);
