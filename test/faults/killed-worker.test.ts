@@ -58,5 +58,14 @@ describe('a worker killed in the middle of dispatching', () => {
     // Only a send the provider took but the killed worker had not yet recorded can repeat:
     // at most one dispatch batch.
     expect(twice).toBeLessThanOrEqual(api.hub.services.config.queue.dispatchBatchSize);
+
+    // Events the killed worker held for relaying are taken up once its hold runs out.
+    expect(await eventually(relayIsEmpty, 60_000)).toBe(true);
   }, 400_000);
 });
+
+async function relayIsEmpty(): Promise<boolean> {
+  const { sql } = api.hub.services.database;
+  const [row] = await sql<{ waiting: number }[]>`select count(*)::int as waiting from event_relay`;
+  return row.waiting === 0;
+}
