@@ -1,12 +1,11 @@
-import { and, inArray, sql } from 'drizzle-orm';
+import { and, inArray } from 'drizzle-orm';
 import { optOutReported } from '../consent/provider-reports.ts';
 import { messages, providerEvents, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { StatusUpdate } from '../plugins/channel.ts';
 import type { HubServices } from '../services.ts';
-import {
-  changeStatus, changeStatuses, type Executor, type StatusChange,
-} from './status-log.ts';
+import { changeStatuses } from './reported-changes.ts';
+import { changeStatus, type Executor, type StatusChange } from './status-log.ts';
 
 /**
  * Which statuses each reported status may follow. Providers call back out of order, so a
