@@ -8,7 +8,7 @@ import { startConsentWorkers } from './consent/workers.ts';
 import { loadConfig, type LoadedConfig } from './config/load.ts';
 import { checkPrices } from './credit/prices.ts';
 import { settleCredit } from './credit/settle.ts';
-import { applyMigrations, connectDatabase, type DatabaseConnection } from './db/client.ts';
+import { applyMigrations, connectDatabase } from './db/client.ts';
 import {
   DataFolderInUseError, embeddedDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgresServer,
 } from './db/embedded.ts';

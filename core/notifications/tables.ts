@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
+  bigserial, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { accounts, outbox } from '../db/schema.ts';
 import type { NotificationKind, NotificationSettings, Frequency } from './settings.ts';
