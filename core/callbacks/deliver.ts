@@ -24,41 +24,43 @@ interface Attempt {
 }
 
 /**
- * Makes one attempt of a delivery: posts the event, signed, and records what came of it. A
- * failure is retried on the schedule in `callbacks.retrySchedule`; `410 Gone` disables the
- * endpoint. The job itself completes either way: the hub keeps its own schedule, which runs
- * for days, rather than pg-boss's backoff.
+ * Makes one attempt of a delivery: posts the event, signed, and starts recording what came of
+ * it, which `recorded` settles. A failure is retried on the schedule in
+ * `callbacks.retrySchedule`; `410 Gone` disables the endpoint. The job itself completes either
+ * way: the hub keeps its own schedule, which runs for days, rather than pg-boss's backoff.
  */
 export async function deliverCallback(
   services: HubServices,
   loaded: LoadedDelivery | undefined,
   delivered: DeliveredWrites,
   log: Logger,
-) {
+): Promise<{ recorded: Promise<void> }> {
   if (!loaded || loaded.delivery.status !== 'pending') {
     log.debug({ status: loaded?.delivery.status }, 'callback skipped: delivery not pending');
-    return;
+    return { recorded: Promise.resolve() };
   }
 
   const { delivery, endpoint, event } = loaded;
   if (!endpoint.enabled) {
-    await close(services, delivery, 'cancelled');
     log.debug({ endpointId: endpoint.id }, 'callback skipped: endpoint disabled');
-    return;
+    return { recorded: close(services, delivery, 'cancelled') };
   }
 
   // The host has answered by now: a record lost to a database outage would post the event
   // again, which the host must then tell apart as a repeat.
   const attempt = await post(services, endpoint, event);
-  const outcome = await retryThroughOutage(
+  const recorded = retryThroughOutage(
     () => record(services, { delivery, endpoint, attempt }, delivered), { log },
-  );
-  hubMetrics.callbackDeliveries.inc({ type: event.type, outcome });
-  // Every attempt is kept in the database; a delivered one is only worth a line when debugging,
-  // and at four callbacks a message they were four in five of the lines a busy worker wrote.
-  const level = outcome === 'delivered' ? 'debug' : 'info';
-  log[level]({ endpointId: endpoint.id, statusCode: attempt.statusCode, error: attempt.error,
-    latencyMs: attempt.latencyMs, outcome }, 'callback attempted');
+  ).then((outcome) => {
+    hubMetrics.callbackDeliveries.inc({ type: event.type, outcome });
+    // Every attempt is kept in the database; a delivered one is only worth a line when
+    // debugging, and at four callbacks a message they were four in five of the lines a busy
+    // worker wrote.
+    const level = outcome === 'delivered' ? 'debug' : 'info';
+    log[level]({ endpointId: endpoint.id, statusCode: attempt.statusCode, error: attempt.error,
+      latencyMs: attempt.latencyMs, outcome }, 'callback attempted');
+  });
+  return { recorded };
 }
 
 export interface LoadedDelivery {

@@ -29,9 +29,12 @@ export function startCallbackWorkers(services: HubServices): StopJobPool {
 }
 
 /**
- * Attempts a job's deliveries in order. One that throws (the hub's own trouble, not the
- * host's answer) does not stop the others; the job then fails, and its rerun attempts again
- * every delivery still pending, which the host may see twice, under the same `webhook-id`.
+ * Attempts a job's deliveries in order. Each post waits for the one before it, not for its
+ * record: the records of many posts then go to the database together, where one each cost
+ * more than the post. The job ends when they are all written. One that throws (the hub's own
+ * trouble, not the host's answer) does not stop the others; the job then fails, and its rerun
+ * attempts again every delivery still pending, which the host may see twice, under the same
+ * `webhook-id`.
  */
 async function attemptAll(
   services: HubServices,
@@ -40,13 +43,19 @@ async function attemptAll(
   delivered: DeliveredWrites,
 ): Promise<void> {
   let failure: unknown;
+  const records: Promise<void>[] = [];
   for (const deliveryId of deliveryIdsOf(job.data)) {
     const log = services.log.child({ jobId: job.id, deliveryId });
-    await deliverCallback(services, deliveries.get(deliveryId), delivered, log)
-      .catch((error: unknown) => {
-        log.error({ err: error }, 'callback attempt failed');
-        failure ??= error;
-      });
+    const failed = (error: unknown) => {
+      log.error({ err: error }, 'callback attempt failed');
+      failure ??= error;
+    };
+    await deliverCallback(services, deliveries.get(deliveryId), delivered, log).then(
+      ({ recorded }) => records.push(recorded.catch(failed)),
+      failed,
+    );
   }
+
+  await Promise.all(records);
   if (failure) throw failure;
 }
