@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import type postgres from 'postgres';
+import { openPostgres } from '../core/db/connection-url.ts';
 import { dropDatabase, replaceDatabase } from '../test/support/database.ts';
 
 export interface BenchDatabase {
@@ -12,7 +13,7 @@ export interface BenchDatabase {
 /** Creates a fresh database of the bench's own beside whatever else the server holds. */
 export async function createBenchDatabase(adminUrl: string): Promise<BenchDatabase> {
   const name = `hub_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = openPostgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     await admin`create database ${admin(name)}`;
   } finally {
@@ -20,7 +21,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   }
 
   const url = replaceDatabase(adminUrl, name);
-  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  const sql = openPostgres(url, { max: 4, onnotice: () => {} });
   return {
     url,
     sql,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../core/db/connection-url.ts';
 import { startHub } from '../core/hub.ts';
 import { projectRoot } from '../core/paths.ts';
 import { writeConfig } from './support/config.ts';
@@ -93,3 +94,54 @@ describe('the command line', () => {
     expect(stderr).toContain(`${file}:4:10 logging.level`);
   });
 });
+
+describe('the database connection', () => {
+  it('reaches PostgreSQL through a Unix socket named as libpq names one', async (context) => {
+    const socket = await socketOf(database.url);
+    if (!socket) return context.skip('this PostgreSQL listens on no Unix socket');
+
+    const url = new URL(database.url);
+    url.hostname = 'localhost';
+    url.port = socket.port;
+    url.searchParams.set('host', socket.directory);
+
+    const testHub = await startTestHub({ env: { DATABASE_URL: url.toString() } });
+    const account = await createAccount(testHub, 'socketed');
+    await testHub.api(account.key, 'PUT', '/v1/accounts/socketed/clients/c-1', {
+      firstName: 'Ada', phone: '+12025550191',
+    });
+    const accepted = await testHub.api(account.key, 'POST', '/v1/accounts/socketed/messages', {
+      recipient: { type: 'client', ref: 'c-1' }, text: 'Hello over the socket',
+    });
+
+    await eventually(async () => {
+      const { body } = await testHub.api(account.key, 'GET',
+        `/v1/accounts/socketed/messages/${accepted.body.id}`);
+      return body.status === 'delivered';
+    });
+
+    // Both the hub's own pool and the queue's: a connection over a socket has no address.
+    const sql = openPostgres(database.url, { max: 1 });
+    const connections = await sql<{ application: string; address: string | null }[]>`
+      select application_name as application, client_addr::text as address
+        from pg_stat_activity
+       where datname = ${url.pathname.slice(1)} and pid <> pg_backend_pid()`;
+    await sql.end();
+    await testHub.stop();
+
+    expect(new Set(connections.map((row) => row.application))).toEqual(
+      new Set(['messaging-hub', 'messaging-hub-queue']));
+    expect(connections.filter((row) => row.address !== null)).toEqual([]);
+  });
+});
+
+/** Where the server behind `url` listens for local connections, when it does. */
+async function socketOf(url: string) {
+  const sql = openPostgres(url, { max: 1 });
+  const [row] = await sql<{ directories: string; port: string }[]>`
+    select current_setting('unix_socket_directories') as directories,
+           current_setting('port') as port`;
+  await sql.end();
+  const directory = row.directories.split(',')[0].trim();
+  return directory ? { directory, port: row.port } : undefined;
+}

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import type { Logger } from '../log.ts';
+import { openPostgres } from './connection-url.ts';
 import * as schema from './schema.ts';
 
 export type Database = PostgresJsDatabase<typeof schema>;
@@ -29,7 +30,7 @@ export function connectDatabase(
   settings: DatabaseSettings,
   log: Logger,
 ): DatabaseConnection {
-  const sql = postgres(url, {
+  const sql = openPostgres(url, {
     max: settings.poolSize,
     prepare: settings.preparedStatements,
     onnotice: (notice) => log.debug({ code: notice.code }, 'database notice'),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import type postgres from 'postgres';
+import { openPostgres } from '../../core/db/connection-url.ts';
 
 export interface TestDatabase {
   /** `postgres://` URL of a fresh, empty database of its own. */
@@ -59,7 +60,7 @@ export function replaceDatabase(url: string, database: string): string {
 }
 
 async function withAdmin<T>(adminUrl: string, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const sql = openPostgres(adminUrl, { max: 1, onnotice: () => {} });
 
   try {
     return await work(sql);
