@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../core/paths.ts';
+import { cpuSeconds, peakRss } from './proc.ts';
 
 export type Role = 'api' | 'worker' | 'all';
 
@@ -95,28 +96,4 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
   await exited;
   clearTimeout(timer);
-}
-
-function peakRss(pid: number): number {
-  const status = readProc(pid, 'status');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return Math.round(kb / 1024);
-}
-
-/** Linux counts CPU time in clock ticks, 100 per second on every common kernel. */
-const ticksPerSecond = 100;
-
-function cpuSeconds(pid: number): number {
-  const stat = readProc(pid, 'stat');
-  // The command name may hold spaces; the fields that follow it are fixed.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
-function readProc(pid: number, file: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
 }

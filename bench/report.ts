@@ -40,7 +40,10 @@ export interface Results {
   backlog: BurstRun & { rows: number; fillSeconds: number };
   inbound: InboundRun;
   processes: ProcessFigures[];
-  /** Hub CPU seconds per process during each burst, and the bench process's own. */
+  /**
+   * CPU seconds of each hub process during each burst, the bench process's own (with the
+   * simulator and the host receiver) and, when it runs on this machine, PostgreSQL's.
+   */
   cpu: Record<string, Record<string, number>>;
   goals: Goal[];
 }
@@ -84,12 +87,13 @@ export function printTable(results: Results): string {
   const base = results.baseline.sendPerSecond;
   const ratio = (value: number) => `${round(value / base, 2)}`;
   const ms = (value: number) => `${round(value)} ms`;
-  const burst = (label: string, run: BurstRun) => [
+  const burst = (label: string, run: BurstRun, cpu: Record<string, number> = {}) => [
     [`${label}: sent to the simulator`, `${run.sentPerSecond}/s`, ratio(run.sentPerSecond)],
     [`${label}: delivered reports sent`, `${run.deliveredPerSecond}/s`,
       ratio(run.deliveredPerSecond)],
     [`${label}: host callbacks`, `${run.calledBackPerSecond}/s`, ratio(run.calledBackPerSecond)],
     [`${label}: due → sent p50 / p99`, `${ms(run.dueToSent.p50)} / ${ms(run.dueToSent.p99)}`, ''],
+    [`${label}: CPU ms a message`, cpuPerMessage(cpu, run.messages), ''],
   ];
   const { accept, pacedAccept, paced, inbound } = results;
   const rows: string[][] = [
@@ -105,9 +109,9 @@ export function printTable(results: Results): string {
     [`paced ${paced.offeredPerSecond}/s: due → sent p50 / p99`,
       `${ms(paced.dueToSent.p50)} / ${ms(paced.dueToSent.p99)}`, ''],
     [`paced ${paced.offeredPerSecond}/s: due → callback p99`, ms(paced.dueToCallback.p99), ''],
-    ...burst('e2e, 2 workers', results.twoWorkers),
-    ...burst('e2e, 1 worker', results.oneWorker),
-    ...burst('e2e with backlog', results.backlog),
+    ...burst('e2e, 2 workers', results.twoWorkers, results.cpu['two workers']),
+    ...burst('e2e, 1 worker', results.oneWorker, results.cpu['one worker']),
+    ...burst('e2e with backlog', results.backlog, results.cpu['with backlog']),
     ['backlog ÷ no backlog (callbacks)',
       `${round(results.backlog.calledBackPerSecond / results.twoWorkers.calledBackPerSecond, 2)}`,
       ''],
@@ -118,6 +122,14 @@ export function printTable(results: Results): string {
   ];
   const goals = results.goals.map((g) => [g.met ? 'met' : 'NOT met', g.goal, g.measured]);
   return `${columns(rows)}\n\n${columns([['', 'goal', 'measured'], ...goals])}\n`;
+}
+
+/** Each process's CPU time in the burst, per message: `api 2.1, worker-1 2.5, …, all 9.8`. */
+function cpuPerMessage(cpu: Record<string, number>, messages: number): string {
+  const perMessage = (seconds: number) => round(seconds * 1000 / messages, 1);
+  const total = Object.values(cpu).reduce((sum, seconds) => sum + seconds, 0);
+  return [...Object.entries(cpu), ['all', total] as const]
+    .map(([name, seconds]) => `${name} ${perMessage(seconds)}`).join(', ');
 }
 
 function columns(rows: string[][]): string {

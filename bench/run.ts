@@ -10,6 +10,7 @@ import { runInbound } from './inbound.ts';
 import { closedLoop, openLoop } from './load.ts';
 import { readOptions, type BenchOptions } from './options.ts';
 import { createPractices } from './practices.ts';
+import { postgresCpuSeconds } from './proc.ts';
 import { waitUntilIdle } from './quiet.ts';
 import {
   judge, printTable, type AcceptRun, type PacedAccept, type Results,
@@ -145,6 +146,8 @@ function cpuNow(session: Session): Map<string, number> {
   const now = new Map(session.started.map((hub) => [hub.name, hub.cpuSeconds()]));
   const own = process.cpuUsage();
   now.set('bench', (own.user + own.system) / 1e6);
+  const postgres = postgresCpuSeconds();
+  if (postgres !== undefined) now.set('postgres', postgres);
   return now;
 }
 
