@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PgBoss } from 'pg-boss';
 import type postgres from 'postgres';
+import { duePriority } from '../core/queue/due-order.ts';
 
 const chunk = 10_000;
 const jobBatch = 1_000;
@@ -9,8 +10,9 @@ const day = 86_400_000;
 /**
  * Fills the tables with `count` messages due two to nine days from now, as a week of
  * reminders would: rows in `messages` and `message_events` by set-based SQL, and their
- * dispatch jobs through pg-boss's `insert()` in batches of 1,000. Each copies the encrypted
- * content of a message the API accepted, so the rows look like the hub's own.
+ * dispatch jobs through pg-boss's `insert()` in batches of 1,000, with the priority the hub
+ * gives them. Each copies the encrypted content of a message the API accepted, so the rows
+ * look like the hub's own.
  */
 export async function fillBacklog(sql: postgres.Sql, url: string, count: number) {
   const people = await sql<{ recipient_id: string; account_id: string; thread_id: string }[]>`
@@ -83,6 +85,7 @@ async function queueJobs(boss: PgBoss, rows: Row[]) {
   for (let start = 0; start < rows.length; start += jobBatch) {
     const jobs = rows.slice(start, start + jobBatch).map((row) => ({
       data: { messageId: row.id }, startAfter: row.sendAt,
+      priority: duePriority(row.sendAt, Date.now()),
     }));
     await boss.insert('dispatch', jobs);
   }

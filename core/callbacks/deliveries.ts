@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { fromDrizzle } from 'pg-boss';
 import { sql } from 'drizzle-orm';
+import { duePriority } from '../queue/due-order.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
 import type { EventConsumer, RelayTx } from './relay.ts';
@@ -75,6 +76,7 @@ export async function queueAttempts(
     chunks(ofEndpoint.map((delivery) => delivery.id), deliveriesPerJob).map((deliveryIds) => ({
       data: { deliveryIds } satisfies DeliveryJob,
       startAfter: delaySeconds,
+      priority: duePriority(delaySeconds, Date.now()),
       group: { id: endpointId },
     })));
   await services.queue.boss.insert(queueNames.callbackDelivery, jobs, {

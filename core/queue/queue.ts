@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { fromDrizzle, PgBoss, type QueueOptions, type SendOptions } from 'pg-boss';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
+import { duePriority } from './due-order.ts';
 
 /** Every queue the hub uses; the payloads carry ids only. */
 export const queueNames = {
@@ -70,7 +71,8 @@ export function createJobQueue(url: string, settings: QueueSettings, log: Logger
       return stopped;
     },
     async send(tx, name, data, options = {}) {
-      await boss.send(name, data, { ...options, db: fromDrizzle(tx, sql) });
+      const priority = duePriority(options.startAfter, Date.now());
+      await boss.send(name, data, { priority, ...options, db: fromDrizzle(tx, sql) });
     },
   };
 }
