@@ -11,8 +11,14 @@ export function openPostgres(url: string, options: postgres.Options<{}> = {}): p
   return postgres(rest, socketDirectory ? { ...options, host: socketDirectory } : options);
 }
 
-/** The URL without a `host` query parameter that names a socket directory, and the directory. */
-export function splitSocket(url: string): { url: string; socketDirectory?: string } {
+/**
+ * The URL without a `host` query parameter that names a socket directory, and the directory.
+ * Any other URL stays as it is, for postgres.js to read: it takes several hosts, which a URL
+ * parser refuses.
+ */
+function splitSocket(url: string): { url: string; socketDirectory?: string } {
+  if (!/[?&]host=(\/|%2F)/i.test(url)) return { url };
+
   const parsed = new URL(url);
   const host = parsed.searchParams.get('host');
   if (!host?.startsWith('/')) return { url };
