@@ -9,6 +9,11 @@ const stepMs = 60_000;
  * ones first and the scheduled ones after them. Jobs due within the same minute keep the order
  * they were created in.
  *
+ * A fetch that finds fewer due jobs than it asks for still walks past every scheduled one, so
+ * an idle poll costs in proportion to the backlog: 37 ms beside 500,000 on a 2-core machine.
+ * pg-boss's `minPriority` would end the walk at the current minute, but `work()` keeps the
+ * options it was started with, and the minute moves on.
+ *
  * `startAfter` is what pg-boss takes: a moment, or seconds from now; none means now.
  */
 export function duePriority(startAfter: Date | string | number | undefined, now: number): number {
