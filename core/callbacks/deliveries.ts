@@ -1,6 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { fromDrizzle } from 'pg-boss';
-import { sql } from 'drizzle-orm';
 import { duePriority } from '../queue/due-order.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';

@@ -308,9 +308,9 @@ async function existingMessage(tx: Executor, accountId: string, key: string) {
   return { ...row, key, created: false };
 }
 
-/** The recipient's thread, created with their first message: a `thread` part of a statement. */
 /**
- * The insert of an outbound message with its thread, written with a placeholder for each of
+ * The insert of an outbound message with its thread (created with the recipient's first
+ * message, as the `thread` part of the statement), written with a placeholder for each of
  * `storeMessage`'s values, so it is built once.
  */
 function newOutboundMessage(tx: Executor) {
