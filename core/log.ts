@@ -28,18 +28,30 @@ export function createLogger(settings: LogSettings, destination?: pino.Destinati
 
 /**
  * Errors from providers and the database can quote what was sent (a phone number in a Twilio
- * message, a row in a constraint violation), so only the type, code and stack are logged.
+ * message, a row in a constraint violation), so only the type, codes and stack are logged, and
+ * the same of the error's causes: what a provider answered, or why no answer came.
  */
-function serializeError(error: unknown): Record<string, unknown> {
+function serializeError(error: unknown, depth = 0): Record<string, unknown> {
   if (!(error instanceof Error)) return { type: typeof error };
 
-  const coded = error as Error & { code?: unknown; status?: unknown };
+  const coded = error as Error & { code?: unknown; status?: unknown; providerCode?: unknown };
   return {
     type: error.name,
-    code: typeof coded.code === 'string' || typeof coded.code === 'number' ? coded.code : undefined,
+    code: codeOf(coded.code),
     status: typeof coded.status === 'number' ? coded.status : undefined,
-    stack: callSites(error.stack),
+    providerCode: codeOf(coded.providerCode),
+    stack: depth === 0 ? callSites(error.stack) : undefined,
+    cause: error.cause !== undefined && depth < maxCauses
+      ? serializeError(error.cause, depth + 1)
+      : undefined,
   };
+}
+
+/** How many causes deep an error is logged. */
+const maxCauses = 3;
+
+function codeOf(value: unknown): string | number | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? value : undefined;
 }
 
 /** The stack without its message, which can span lines (drizzle quotes query parameters). */
