@@ -46,6 +46,9 @@ async function listenOnBun(
   return { url: `http://${host}:${server.port}`, close: () => (closing ??= close()) };
 }
 
+/** How long an idle client connection is kept open. */
+const idleConnectionMs = 65_000;
+
 async function listenOnNode(
   fetch: FetchHandler,
   host: string,
@@ -55,6 +58,11 @@ async function listenOnNode(
     const started = serve({ fetch, hostname: host, port }, () => resolve(started));
     started.once('error', reject);
   });
+
+  // Node closes a connection idle for five seconds by default. A client (a provider's webhook
+  // sender, a load balancer) that reuses one just then loses its request to the race;
+  // load balancers keep idle connections for about a minute, so the hub keeps them longer.
+  if ('keepAliveTimeout' in server) server.keepAliveTimeout = idleConnectionMs;
 
   let closing: Promise<void> | undefined;
   const address = server.address() as AddressInfo;

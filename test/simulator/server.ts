@@ -96,6 +96,10 @@ export class Simulator {
         resolve(listening),
       );
     });
+    // Node's default of five seconds lets a client's reuse of an idle connection race the
+    // close; the request is then reset before the simulator sees it. Providers' front ends
+    // keep idle connections far longer.
+    if ('keepAliveTimeout' in server) server.keepAliveTimeout = 65_000;
     this.server = server;
 
     const address = server.address() as AddressInfo;
