@@ -55,16 +55,19 @@ export class QueueClock {
    * worker took just before the jump would have its next wait counted from after it.
    */
   async advance(seconds: number): Promise<boolean> {
-    const jumped = await this.#sql.begin(async (tx) => {
+    const lockedAt = await this.#sql.begin(async (tx) => {
       await tx`lock table pgboss.job in exclusive mode`;
-      if (!await this.isIdle(tx)) return false;
+      // The jump counts from here. Taken after the commit instead, it could come after a
+      // send that a fetch waiting on the lock made at once, whose time would then miss it.
+      const at = Date.now();
+      if (!await this.isIdle(tx)) return undefined;
       await tx`
         update pgboss.job set start_after = start_after - make_interval(secs => ${seconds})
          where name = any(${this.#queues}) and state in ('created', 'retry')`;
-      return true;
+      return at;
     });
-    if (jumped) this.#jumps.push({ at: Date.now(), seconds });
-    return jumped;
+    if (lockedAt !== undefined) this.#jumps.push({ at: lockedAt, seconds });
+    return lockedAt !== undefined;
   }
 
   /** Seconds until the next waiting job is due, or undefined when none waits. */
