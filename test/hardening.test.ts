@@ -168,6 +168,43 @@ describe('strict validation', () => {
     expect(huge.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('counts a body sent in chunks, with no length declared, against the limit', async () => {
+    const chunk = new TextEncoder().encode(`"${'x'.repeat(64 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 2 * 1024 * 1024) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(`${testHub.url}/v1/accounts/hardened/clients/c-2`, {
+      method: 'PUT', body, duplex: 'half',
+      headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json' },
+    } as RequestInit);
+
+    expect(response.status).toBe(413);
+    expect((await response.json()).error.code).toBe('payload_too_large');
+  });
+
+  it('takes a chunked body within the limit as if its length were declared', async () => {
+    const json = new TextEncoder().encode(JSON.stringify({ firstName: 'Chunked' }));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(json.subarray(0, 5));
+        controller.enqueue(json.subarray(5));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${testHub.url}/v1/accounts/hardened/clients/c-3`, {
+      method: 'PUT', body, duplex: 'half',
+      headers: { authorization: `Bearer ${account.key}`, 'content-type': 'application/json' },
+    } as RequestInit);
+
+    expect(response.status).toBe(201);
+    expect((await call('GET', '/clients/c-3')).body.firstName).toBe('Chunked');
+  });
+
   it('refuses control characters in references', async () => {
     const nul = await call('PUT', '/clients/nul%00byte', { firstName: 'Al' });
     expect(nul.body.error.details).toEqual([expect.objectContaining({ path: 'param.ref' })]);
