@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { and, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, sql } from 'drizzle-orm';
+import { isAnyOf } from '../db/any-of.ts';
 import type { Database } from '../db/client.ts';
 import { accounts, apiKeys } from '../db/schema.ts';
 import { HubError } from '../errors.ts';
@@ -97,7 +98,7 @@ export class AccountStore {
   async findMany(ids: string[]): Promise<Map<string, Account>> {
     const rows = ids.length === 0
       ? []
-      : await this.#db.select().from(accounts).where(inArray(accounts.id, ids));
+      : await this.#db.select().from(accounts).where(isAnyOf(accounts.id, ids, 'text'));
     return new Map(rows.map((row) => [row.id, this.#toAccount(row)]));
   }
 

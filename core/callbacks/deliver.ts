@@ -1,4 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { isAnyOf } from '../db/any-of.ts';
 import type { Database } from '../db/client.ts';
 import { retryThroughOutage } from '../db/outage.ts';
 import { outbox } from '../db/schema.ts';
@@ -79,7 +80,7 @@ export async function loadDeliveries(
     .from(callbackDeliveries)
     .innerJoin(callbackEndpoints, eq(callbackEndpoints.id, callbackDeliveries.endpointId))
     .innerJoin(outbox, eq(outbox.id, callbackDeliveries.eventId))
-    .where(inArray(callbackDeliveries.id, deliveryIds));
+    .where(isAnyOf(callbackDeliveries.id, deliveryIds, 'uuid'));
   return new Map(rows.map((row) => [row.delivery.id, row]));
 }
 

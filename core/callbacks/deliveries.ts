@@ -1,5 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { fromDrizzle } from 'pg-boss';
+import { isAnyOf } from '../db/any-of.ts';
 import { duePriority } from '../queue/due-order.ts';
 import { queueNames } from '../queue/queue.ts';
 import type { HubServices } from '../services.ts';
@@ -40,24 +41,43 @@ export interface QueuedDelivery {
 export const queueDeliveries: EventConsumer = async (tx, services, events) => {
   const accountIds = [...new Set(events.map((event) => event.accountId))];
   const endpoints = await tx.select().from(callbackEndpoints).where(and(
-    inArray(callbackEndpoints.accountId, accountIds), eq(callbackEndpoints.enabled, true),
+    isAnyOf(callbackEndpoints.accountId, accountIds, 'text'), eq(callbackEndpoints.enabled, true),
   ));
   if (endpoints.length === 0) return;
 
-  const at = services.clock();
   const rows = events.flatMap((event) => endpoints
     .filter((endpoint) => endpoint.accountId === event.accountId)
     .filter((endpoint) => endpoint.eventTypes.includes(event.type))
     .map((endpoint) => ({
-      endpointId: endpoint.id, accountId: event.accountId, eventId: event.id,
-      nextAttemptAt: at, createdAt: at, updatedAt: at,
+      endpoint_id: endpoint.id, account_id: event.accountId, event_id: event.id,
     })));
   if (rows.length === 0) return;
 
-  const deliveries = await tx.insert(callbackDeliveries).values(rows)
-    .returning({ id: callbackDeliveries.id, endpointId: callbackDeliveries.endpointId });
+  const deliveries = await insertDeliveries(tx, rows, services.clock());
   await queueAttempts(tx, services, deliveries, 0);
 };
+
+/**
+ * Inserts deliveries, all in one statement whose text is the same for any number of them,
+ * so it stays prepared; returns them in the order given.
+ */
+async function insertDeliveries(
+  tx: RelayTx,
+  rows: Array<{ endpoint_id: string; account_id: string; event_id: string }>,
+  at: Date,
+): Promise<QueuedDelivery[]> {
+  const time = at.toISOString();
+  const inserted = await tx.execute<{ id: string; endpoint_id: string }>(sql`
+    insert into ${callbackDeliveries}
+      (endpoint_id, account_id, event_id, next_attempt_at, created_at, updated_at)
+    select d.endpoint_id, d.account_id, d.event_id, ${time}, ${time}, ${time}
+      from rows from (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+             as (endpoint_id text, account_id text, event_id uuid))
+           with ordinality as d(endpoint_id, account_id, event_id, n)
+     order by d.n
+    returning id, endpoint_id`);
+  return inserted.map((row) => ({ id: row.id, endpointId: row.endpoint_id }));
+}
 
 /**
  * Queues the next attempt of each delivery, after `delaySeconds`, in jobs of up to

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { isAnyOf } from '../db/any-of.ts';
 import type { Database } from '../db/client.ts';
 import { outbox } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
@@ -115,7 +116,7 @@ async function claim(services: HubServices): Promise<number[]> {
 async function release(services: HubServices, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await services.database.db.update(eventRelay).set({ claimedUntil: null })
-    .where(inArray(eventRelay.id, ids));
+    .where(isAnyOf(eventRelay.id, ids, 'bigint'));
 }
 
 /**
@@ -125,14 +126,35 @@ async function release(services: HubServices, ids: number[]): Promise<void> {
  */
 async function handOn(services: HubServices, consumers: EventConsumer[], ids: number[]) {
   await services.database.db.transaction(async (tx) => {
-    const taken = await tx.delete(eventRelay).where(inArray(eventRelay.id, ids))
-      .returning({ outboxId: eventRelay.outboxId });
-    if (taken.length === 0) return;
-
-    const rows = await tx.select().from(outbox)
-      .where(inArray(outbox.id, taken.map((row) => row.outboxId)))
-      .orderBy(outbox.createdAt, outbox.id);
-    const events = rows.map((row) => ({ ...row, type: row.type as EventType }));
+    const events = await takeEvents(tx, ids);
+    if (events.length === 0) return;
     for (const consume of consumers) await consume(tx, services, events);
   });
+}
+
+/** Removes relay rows and reads their events, oldest first, in one statement. */
+async function takeEvents(tx: RelayTx, ids: number[]): Promise<HubEvent[]> {
+  const rows = await tx.execute<OutboxRow>(sql`
+    with taken as (
+      delete from ${eventRelay} where ${isAnyOf(eventRelay.id, ids, 'bigint')}
+      returning outbox_id)
+    select o.id, o.account_id, o.type, o.data, o.created_at
+      from ${outbox} o join taken on taken.outbox_id = o.id
+     order by o.created_at, o.id`);
+  return rows.map((row) => ({
+    id: row.id,
+    accountId: row.account_id,
+    type: row.type as EventType,
+    data: row.data,
+    createdAt: new Date(row.created_at),
+  }));
+}
+
+interface OutboxRow extends Record<string, unknown> {
+  id: string;
+  account_id: string;
+  type: string;
+  data: Record<string, unknown>;
+  /** As PostgreSQL writes a time, which the driver leaves as text for drizzle to read. */
+  created_at: string;
 }

@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Account } from '../accounts/store.ts';
 import type { HubEvent } from '../callbacks/events.ts';
+import { isAnyOf } from '../db/any-of.ts';
 import { messages, type MessageStatus } from '../db/schema.ts';
 import type { HubServices } from '../services.ts';
 import { book, lockBalance, type Entry, type Tx } from './ledger.ts';
@@ -66,7 +67,7 @@ export async function settleCredit(tx: Tx, services: HubServices, events: HubEve
 
 async function reservationsOf(tx: Tx, messageIds: string[]): Promise<Map<string, Reservation>> {
   const rows = await tx.select().from(creditLedger).where(and(
-    inArray(creditLedger.messageId, messageIds), eq(creditLedger.kind, 'reservation'),
+    isAnyOf(creditLedger.messageId, messageIds, 'uuid'), eq(creditLedger.kind, 'reservation'),
   ));
   return new Map(rows.map((row) => [row.messageId!, row]));
 }

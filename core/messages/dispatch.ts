@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { JobWithMetadata } from 'pg-boss';
 import type { Account } from '../accounts/store.ts';
 import { stopWithoutConsent } from '../consent/dispatch-rules.ts';
@@ -6,6 +6,7 @@ import { unsubscribeLink } from '../consent/links.ts';
 import { isKeywordAnswer } from '../consent/messages.ts';
 import { consents, type ConsentStatus } from '../consent/tables.ts';
 import { reserveCredit } from '../credit/reserve.ts';
+import { isAnyOf } from '../db/any-of.ts';
 import { retryThroughOutage } from '../db/outage.ts';
 import { attachments, messages, recipients, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
@@ -62,7 +63,7 @@ export async function loadDispatchBatch(
     .leftJoin(consents, and(
       eq(consents.recipientId, messages.recipientId), eq(consents.channel, messages.channel),
     ))
-    .where(inArray(messages.id, ids));
+    .where(isAnyOf(messages.id, ids, 'uuid'));
 
   const due = rows.map((row): DueRow => ({ ...row, consent: row.consent ?? undefined }));
   const accountIds = [...new Set(rows.map((row) => row.message.accountId))];

@@ -1,5 +1,6 @@
-import { and, inArray } from 'drizzle-orm';
+import { and } from 'drizzle-orm';
 import { optOutReported } from '../consent/provider-reports.ts';
+import { isAnyOf } from '../db/any-of.ts';
 import { messages, providerEvents, type MessageStatus } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { StatusUpdate } from '../plugins/channel.ts';
@@ -156,7 +157,7 @@ export async function loadReportedMessages(services: HubServices, updates: Statu
   const providers = [...new Set(updates.map((update) => update.provider))];
   const ids = [...new Set(updates.map((update) => update.providerId))];
   const rows = await services.database.db.select(reportedColumns).from(messages).where(and(
-    inArray(messages.provider, providers), inArray(messages.providerId, ids),
+    isAnyOf(messages.provider, providers, 'text'), isAnyOf(messages.providerId, ids, 'text'),
   ));
   return new Map(rows.map((row) => [reportKey(row), row]));
 }
