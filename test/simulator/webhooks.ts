@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from './options.ts';
+import { plainRequest } from './plain-request.ts';
 
 /** One webhook the simulator sent, with the receiver's answer. */
 export interface SentWebhook {
@@ -74,17 +75,13 @@ export class WebhookSender {
         this.abort.signal,
         AbortSignal.timeout(this.options.timeoutMs),
       ]);
-      const response = await fetch(webhook.url, {
-        method: record.method,
-        headers: webhook.headers,
-        body: webhook.body,
-        signal,
-      });
-      const body = await response.text();
-      record.status = response.status;
-      record.responseBody = body;
-      const contentType = response.headers.get('content-type') ?? '';
-      return { status: response.status, body, contentType };
+      const init = { method: record.method, headers: webhook.headers, signal };
+      const reply = typeof webhook.body === 'object'
+        ? await postForm(webhook.url, { ...init, body: webhook.body })
+        : await plainRequest(webhook.url, { ...init, body: webhook.body });
+      record.status = reply.status;
+      record.responseBody = reply.body;
+      return reply;
     } catch (error) {
       record.error = (error as Error).message;
       throw new Error(`${webhook.kind} webhook to ${webhook.url} failed`, { cause: error });
@@ -124,4 +121,15 @@ export class WebhookSender {
     this.sent.length = 0;
     this.failures.length = 0;
   }
+}
+
+/** A multipart form through `fetch`, which writes its boundaries and parts. */
+async function postForm(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: FormData; signal: AbortSignal },
+): Promise<WebhookReply> {
+  const response = await fetch(url, init);
+  const body = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  return { status: response.status, body, contentType };
 }
