@@ -74,7 +74,10 @@ async function sendAll(account: string, texts: string[], channel = 'sms') {
       const sent = await api(account, 'POST', '/messages', {
         recipient: { type: 'client', ref: 'p-1' }, channel, text,
       });
-      expect(sent.status).toBe(202);
+      // A 500 here, seen once on a loaded machine and not yet explained, comes with the hub's
+      // own logged account of it.
+      const failures = () => logLines.filter((line) => line.includes('"request failed"'));
+      expect(sent.status, `${JSON.stringify(sent.body)}\n${failures().join('\n')}`).toBe(202);
       return sent.body.id as string;
     });
     ids.push(...await Promise.all(batch));
