@@ -230,8 +230,8 @@ function setUpChannels(
 }
 
 async function serve(app: HubApp, services: HubServices, stack: ShutdownStack) {
-  const { host, port } = services.config.server;
-  const server = await listen(app.fetch, host, port);
+  const { host, port, idleConnectionSeconds } = services.config.server;
+  const server = await listen(app.fetch, host, port, idleConnectionSeconds);
   stack.push('http server', () => server.close());
   return { url: server.url };
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Agent, get } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeConfig } from './support/config.ts';
@@ -144,6 +146,33 @@ describe('browsers', () => {
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('connections', () => {
+  // Node's own servers close a connection idle for five seconds; a load balancer that reuses
+  // one just then loses the request it sent on it.
+  it('keeps an idle connection open past five seconds, for the balancer to close', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect(await healthz(agent)).toEqual({ status: 200, reused: false });
+      await sleep(6_000);
+      expect(await healthz(agent)).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 15_000);
+});
+
+function healthz(agent: Agent): Promise<{ status: number; reused: boolean }> {
+  return new Promise((resolve, reject) => {
+    const request = get(`${testHub.url}/healthz`, { agent }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({
+        status: response.statusCode ?? 0, reused: request.reusedSocket,
+      }));
+    });
+    request.on('error', reject);
+  });
+}
 
 describe('strict validation', () => {
   it('refuses unknown fields, unknown filters and over-long text, naming each', async () => {

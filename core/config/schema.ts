@@ -56,6 +56,12 @@ const serverSchema = z
         'Largest provider webhook body accepted, in bytes: inbound faxes and emails carry ' +
           'their files, and a provider does not retry a refusal.',
       ),
+    idleConnectionSeconds: envNumber(z.number().positive())
+      .default(65)
+      .describe(
+        'How long an idle client connection stays open. Keep it longer than the load ' +
+          'balancer in front keeps its own idle connections, so the balancer closes them.',
+      ),
     role: envEnum(['api', 'worker', 'all'])
       .default('all')
       .describe('What this process runs: the HTTP API, the job workers, or both.'),

@@ -13,7 +13,9 @@ export interface ListeningServer {
 
 /** The part of Bun's global that serving needs; see https://bun.sh/docs/api/http. */
 interface BunRuntime {
-  serve(options: { fetch: FetchHandler; hostname: string; port: number }): BunServer;
+  serve(options: {
+    fetch: FetchHandler; hostname: string; port: number; idleTimeout: number;
+  }): BunServer;
 }
 
 interface BunServer {
@@ -26,9 +28,15 @@ interface BunServer {
  * speaks the same Request and Response objects as Hono; under Node, `@hono/node-server`
  * adapts Node's HTTP server to them.
  */
-export function listen(fetch: FetchHandler, host: string, port: number): Promise<ListeningServer> {
+export function listen(
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  idleConnectionSeconds = 65,
+): Promise<ListeningServer> {
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
-  return bun ? listenOnBun(bun, fetch, host, port) : listenOnNode(fetch, host, port);
+  if (bun) return listenOnBun(bun, fetch, host, port, idleConnectionSeconds);
+  return listenOnNode(fetch, host, port, idleConnectionSeconds * 1000);
 }
 
 async function listenOnBun(
@@ -36,8 +44,11 @@ async function listenOnBun(
   fetch: FetchHandler,
   host: string,
   port: number,
+  idleSeconds: number,
 ): Promise<ListeningServer> {
-  const server = bun.serve({ fetch, hostname: host, port });
+  // Bun takes whole seconds, at most 255.
+  const idleTimeout = Math.min(255, Math.ceil(idleSeconds));
+  const server = bun.serve({ fetch, hostname: host, port, idleTimeout });
 
   let closing: Promise<void> | undefined;
   const close = async () => {
@@ -46,13 +57,11 @@ async function listenOnBun(
   return { url: `http://${host}:${server.port}`, close: () => (closing ??= close()) };
 }
 
-/** How long an idle client connection is kept open. */
-const idleConnectionMs = 65_000;
-
 async function listenOnNode(
   fetch: FetchHandler,
   host: string,
   port: number,
+  idleConnectionMs: number,
 ): Promise<ListeningServer> {
   const server = await new Promise<ServerType>((resolve, reject) => {
     const started = serve({ fetch, hostname: host, port }, () => resolve(started));
@@ -60,8 +69,8 @@ async function listenOnNode(
   });
 
   // Node closes a connection idle for five seconds by default. A client (a provider's webhook
-  // sender, a load balancer) that reuses one just then loses its request to the race;
-  // load balancers keep idle connections for about a minute, so the hub keeps them longer.
+  // sender, a load balancer) that reuses one just then loses its request to the race, so the
+  // hub keeps them longer than its clients do.
   if ('keepAliveTimeout' in server) server.keepAliveTimeout = idleConnectionMs;
 
   let closing: Promise<void> | undefined;
