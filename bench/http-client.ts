@@ -7,15 +7,18 @@ export interface Answer {
 
 /**
  * JSON over plain `node:http` with kept-alive connections: lighter than `fetch` for the load
- * generator, which shares the bench process with the simulator and the host receiver.
+ * generator, which shares the bench process with the simulator and the host receiver. Given
+ * several API processes, it sends each request to the next one in turn, as a load balancer in
+ * front of them would.
  */
 export class HttpClient {
   readonly #agent: Agent;
-  readonly #base: URL;
+  readonly #bases: URL[];
   readonly #key: string;
+  #turn = 0;
 
-  constructor(base: string, key: string, connections: number) {
-    this.#base = new URL(base);
+  constructor(bases: string[], key: string, connections: number) {
+    this.#bases = bases.map((base) => new URL(base));
     this.#key = key;
     this.#agent = new Agent({ keepAlive: true, maxSockets: connections });
   }
@@ -28,9 +31,10 @@ export class HttpClient {
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
 
+    const base = this.#bases[this.#turn++ % this.#bases.length];
     return new Promise((resolve, reject) => {
       const outgoing = request({
-        host: this.#base.hostname, port: this.#base.port, method, path, headers,
+        host: base.hostname, port: base.port, method, path, headers,
         agent: this.#agent, timeout: 30_000,
       }, (incoming) => {
         let text = '';

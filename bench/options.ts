@@ -18,6 +18,8 @@ export interface BenchOptions {
   inboundClients: number;
   accounts: number;
   clientsPerAccount: number;
+  /** API processes, each taking requests in turn. */
+  apiProcesses: number;
   logLevel: string;
   keepDatabase: boolean;
 }
@@ -35,6 +37,7 @@ const usage = `Usage: npm run bench -- [options]
   --inbound <n>          signed inbound SMS webhooks (5000)
   --inbound-clients <n>  webhooks in flight at once (16)
   --accounts <n>         practices, each with its own sender number (10)
+  --api-processes <n>    API processes, taking the requests in turn (1)
   --clients <n>          clients per practice (200)
   --log-level <level>    the hub processes' log level (info)
   --database-url <url>   PostgreSQL maintenance URL (DATABASE_URL, or the local server)
@@ -58,6 +61,7 @@ export function readOptions(argv: string[]): BenchOptions | undefined {
       'inbound': { type: 'string' },
       'inbound-clients': { type: 'string' },
       'accounts': { type: 'string' },
+      'api-processes': { type: 'string' },
       'clients': { type: 'string' },
       'log-level': { type: 'string' },
       'database-url': { type: 'string' },
@@ -91,6 +95,7 @@ export function readOptions(argv: string[]): BenchOptions | undefined {
     inboundClients: Math.max(1, count('inbound-clients', 16)),
     accounts: Math.max(1, count('accounts', 10)),
     clientsPerAccount: Math.max(1, count('clients', 200)),
+    apiProcesses: Math.max(1, count('api-processes', 1)),
     logLevel: values['log-level'] ?? 'info',
     keepDatabase: values['keep-database'] ?? false,
   };

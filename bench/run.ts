@@ -46,7 +46,7 @@ async function measure(session: Session, options: BenchOptions): Promise<Results
   say(`baseline: raw pg-boss, ${options.baselineJobs} jobs`);
   const baseline = await measureBaseline(database.url, options.baselineJobs);
 
-  const admin = new HttpClient(session.api.url, adminKey, 64);
+  const admin = new HttpClient(session.apis.map((api) => api.url), adminKey, 64);
   say(`creating ${options.accounts} practices with ${options.clientsPerAccount} clients each`);
   const practices = await createPractices(admin, receiver, options.accounts,
     options.clientsPerAccount);

@@ -16,7 +16,8 @@ export interface Session {
   database: BenchDatabase;
   sim: Simulator;
   receiver: HostReceiver;
-  api: HubProcess;
+  /** The API processes; providers' webhooks go to the first, which the public URL names. */
+  apis: HubProcess[];
   workers: HubProcess[];
   /** Starts one more worker process. */
   addWorker(): Promise<HubProcess>;
@@ -51,12 +52,16 @@ export async function openSession(options: BenchOptions): Promise<Session> {
     return hub;
   };
 
-  const api = await launch('api', 'api', apiPort);
+  const apis: HubProcess[] = [];
+  for (let index = 0; index < options.apiProcesses; index += 1) {
+    const name = options.apiProcesses === 1 ? 'api' : `api-${index + 1}`;
+    apis.push(await launch(name, 'api', index === 0 ? apiPort : await freePort()));
+  }
   sim.setWebhookUrls({ twilioInboundSms: `${publicUrl}/webhooks/twilio/sms/inbound` });
   const workers = [await launch('worker-1', 'worker', await freePort())];
 
   return {
-    database, sim, receiver, api, workers, started, logFolder,
+    database, sim, receiver, apis, workers, started, logFolder,
     async addWorker() {
       const worker = await launch(`worker-${workers.length + 1}`, 'worker', await freePort());
       workers.push(worker);
