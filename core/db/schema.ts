@@ -131,6 +131,9 @@ export const messages = pgTable('messages', {
   uniqueIndex('messages_key').on(t.accountId, t.key),
   index('messages_account_created').on(t.accountId, t.createdAt),
   index('messages_thread').on(t.threadId, t.createdAt),
+  // A reply answers the latest message sent in its thread, found from the latest send time
+  // back: the thread's messages scheduled for later are never read, however many there are.
+  index('messages_thread_sent').on(t.threadId, t.sendAt).where(sql`${t.direction} = 'outbound'`),
   index('messages_subject').on(t.subjectId),
   uniqueIndex('messages_provider_id').on(t.provider, t.providerId)
     .where(sql`${t.providerId} is not null`),

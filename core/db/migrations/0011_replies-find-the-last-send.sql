@@ -1,0 +1,1 @@
+CREATE INDEX "messages_thread_sent" ON "messages" USING btree ("thread_id","send_at") WHERE "messages"."direction" = 'outbound';
