@@ -20,9 +20,9 @@ function pool(max: number, maxPipeline: number) {
 }
 
 /**
- * The hub's database driver pipelines queries onto busy connections; these pin it to one
- * connection with room for a single query behind the one running, so a transaction's BEGIN
- * always lands where the pipeline fills up.
+ * The hub's database driver pipelines queries onto busy connections; these give each of two
+ * connections room for a single query behind the one running, so a transaction's BEGIN sent
+ * to a busy connection fills its pipeline.
  */
 describe('transactions on a busy connection', () => {
   it('keeps a transaction to itself when its BEGIN fills the pipeline', async () => {

@@ -32,7 +32,7 @@ export function listen(
   fetch: FetchHandler,
   host: string,
   port: number,
-  idleConnectionSeconds = 65,
+  idleConnectionSeconds: number,
 ): Promise<ListeningServer> {
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (bun) return listenOnBun(bun, fetch, host, port, idleConnectionSeconds);
